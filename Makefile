@@ -1,0 +1,62 @@
+# GBV Learn. `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help run test test-postgres bench lint format messages venv browser clean
+
+help: ## List the targets with what they do
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	@PYTHON=$$(bin/find-python) || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$PYTHON"; $$PYTHON -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed ## Build .venv from requirements.txt (only when it changed)
+
+messages: venv ## Compile the vi and en message catalogues
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (apt-get install gettext)."; exit 1; }
+	$(MANAGE) compilemessages --ignore=.venv -v 0
+
+run: messages ## Set up (venv, SQLite, demo content) and serve at http://127.0.0.1:8000
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) load_demo_data
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+browser: ## Make sure Debian's Chromium is there for the browser tests
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) >/dev/null; \
+	  else echo "Browser tests need $(CHROMIUM): sudo apt-get install chromium"; exit 1; fi; \
+	fi
+
+lint: venv ## ruff lint and format check, migrations check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run --settings=cms.settings.test
+
+format: venv ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: messages browser lint ## Run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)
+	$(PY) -m pytest
+
+test-postgres: ## The suite against the local PostgreSQL
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(MAKE) test
+
+bench: messages ## Run the benchmarks in bench/ and print their tables
+	$(PY) -m bench
+
+clean: ## Remove the virtualenv, the SQLite database and compiled catalogues
+	rm -rf $(VENV) db.sqlite3 media
+	find locale -name '*.mo' -delete

@@ -1,0 +1,157 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+FULL_NAME_MAX_LENGTH = 150
+
+
+class OrganisationUnitQuerySet(MP_NodeQuerySet):
+    def with_parent_name(self):
+        """Annotate each unit with its parent's name in the same query (a parent's path is a prefix)."""
+        parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - OrganisationUnit.steplen)
+        return self.annotate(
+            parent_name=Subquery(OrganisationUnit.objects.filter(path=parent_path).values("name")[:1])
+        )
+
+
+class OrganisationUnitManager(MP_NodeManager.from_queryset(OrganisationUnitQuerySet)):
+    def get_queryset(self):
+        return OrganisationUnitQuerySet(self.model, using=self._db).order_by("path")
+
+
+class OrganisationUnit(MP_Node):
+    """A node of the organisation tree: the city, its departments and wards, their units.
+
+    Children keep their insertion order (no node_order_by), so existing paths never shift
+    when a unit is added; lists sort by name where they show units.
+    """
+
+    class Type(models.TextChoices):
+        CITY = "city", _("City")
+        DEPARTMENT = "department", _("Department")
+        WARD = "ward", _("Ward")
+        COMMUNE = "commune", _("Commune")
+        UNIT = "unit", _("Unit")
+        OTHER = "other", _("Other")
+
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.UNIT)
+
+    objects = OrganisationUnitManager()
+
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.name
+
+
+
+class UserQuerySet(models.QuerySet):
+    def with_email(self, email):
+        return self.filter(email__iexact=email.strip())
+
+
+class EmailUserManager(UserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user_object(self, email, password, **extra_fields):
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.password = ""
+        if password is not None:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        return user
+
+    def _create_user(self, email, password, **extra_fields):
+        user = self._create_user_object(email, password, **extra_fields)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with their e-mail address."""
+
+    class StaffCategory(models.TextChoices):
+        OFFICIAL = "official", _("Official")
+        CIVIL_SERVANT = "civil_servant", _("Civil servant")
+        STAFF = "staff", _("Public employee or staff")
+        COLLABORATOR = "collaborator", _("Collaborator")
+        OTHER = "other", _("Other")
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=FULL_NAME_MAX_LENGTH)
+    unit = models.ForeignKey(
+        OrganisationUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    staff_category = models.CharField(
+        _("staff category"), max_length=20, choices=StaffCategory.choices, blank=True
+    )
+    consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_notice_version = models.CharField(_("privacy notice version"), max_length=20, blank=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    objects = EmailUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name"]
+        constraints = [
+            # One account per address whatever its letter case.
+            models.UniqueConstraint(models.functions.Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        # Vietnamese names are called by their last word: "Nguyễn Thị Lan" is "Lan".
+        return self.full_name.split()[-1] if self.full_name.strip() else self.email
+
+
+class ManagerScope(models.Model):
+    """A manager sees the records of this unit and every unit below it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="manager_scopes", verbose_name=_("manager"))
+    unit = models.ForeignKey(OrganisationUnit, on_delete=models.CASCADE, related_name="manager_scopes", verbose_name=_("unit"))
+
+    class Meta:
+        verbose_name = _("manager scope")
+        verbose_name_plural = _("manager scopes")
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="accounts_managerscope_unique")]
+
+    def __str__(self):
+        return f"{self.user} → {self.unit}"

@@ -1,0 +1,96 @@
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
+
+from .forms import AdminUserCreationForm, AdminUserEditForm
+from .models import ManagerScope, OrganisationUnit
+
+
+class UserViewSet(WagtailUserViewSet):
+    """Wagtail's user admin, with full name, unit, position and staff category."""
+
+    create_template_name = "accounts/admin/user_create.html"
+    edit_template_name = "accounts/admin/user_edit.html"
+
+    def get_form_class(self, for_update=False):
+        return AdminUserEditForm if for_update else AdminUserCreationForm
+
+
+class OrganisationUnitForm(WagtailAdminModelForm):
+    parent = forms.ModelChoiceField(
+        queryset=OrganisationUnit.objects.all(),
+        required=False,
+        label=_("Parent unit"),
+        help_text=_("Leave empty for the top of the tree (the city)."),
+    )
+
+    class Meta:
+        model = OrganisationUnit
+        fields = ["code", "name", "type"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].label_from_instance = lambda unit: f"{'— ' * (unit.depth - 1)}{unit.name}"
+        if self.instance.pk:
+            self.fields["parent"].initial = self.instance.get_parent()
+            # A unit cannot move under itself or one of its descendants.
+            self.fields["parent"].queryset = OrganisationUnit.objects.exclude(path__startswith=self.instance.path)
+
+    @transaction.atomic
+    def save(self, commit=True):
+        unit = self.instance
+        parent = self.cleaned_data["parent"]
+        if unit.pk is None:
+            return parent.add_child(instance=unit) if parent else OrganisationUnit.add_root(instance=unit)
+        if parent != unit.get_parent():
+            if parent is None:
+                unit.move(OrganisationUnit.get_last_root_node(), "last-sibling")
+            else:
+                unit.move(parent, "last-child")
+            moved = OrganisationUnit.objects.get(pk=unit.pk)
+            unit.path, unit.depth = moved.path, moved.depth
+        unit.save()
+        return unit
+
+
+class OrganisationUnitViewSet(ModelViewSet):
+    model = OrganisationUnit
+    icon = "group"
+    menu_label = _("Units")
+    list_display = ["name", "code", "type", "parent_name"]
+    list_filter = ["type"]
+    search_fields = ["name", "code"]
+    search_backend_name = None
+    ordering = ["path"]
+    add_to_admin_menu = False
+
+    def get_form_class(self, for_update=False):
+        return OrganisationUnitForm
+
+    def get_queryset(self, request):
+        return OrganisationUnit.objects.with_parent_name()
+
+
+class ManagerScopeViewSet(ModelViewSet):
+    model = ManagerScope
+    icon = "key"
+    menu_label = _("Manager scopes")
+    list_display = ["user", "unit"]
+    form_fields = ["user", "unit"]
+    search_fields = ["user__full_name", "user__email", "unit__name"]
+    search_backend_name = None
+    add_to_admin_menu = False
+
+    def get_queryset(self, request):
+        return ManagerScope.objects.select_related("user", "unit")
+
+
+class OrganisationViewSetGroup(ViewSetGroup):
+    menu_label = _("Organisation")
+    menu_icon = "site"
+    menu_order = 250
+    items = (OrganisationUnitViewSet("units"), ManagerScopeViewSet("manager_scopes"))

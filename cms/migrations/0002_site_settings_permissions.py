@@ -1,0 +1,23 @@
+"""Administrators edit the site settings (the roles themselves come from accounts.0002_roles)."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+
+def grant(apps, schema_editor):
+    app_config = apps.get_app_config("cms")
+    app_config.models_module = True  # the migration state's app stub lacks it
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth.Group")
+    Permission = apps.get_model("auth.Permission")
+    administrators, _ = Group.objects.get_or_create(name="Administrators")
+    administrators.permissions.add(
+        *Permission.objects.filter(content_type__app_label="cms", codename__in=["change_sitesettings", "view_sitesettings"])
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cms", "0001_initial"), ("accounts", "0002_roles")]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
