@@ -24,7 +24,7 @@ venv: $(VENV)/.installed ## Build .venv from requirements.txt (only when it chan
 
 messages: venv ## Compile the vi and en message catalogues
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (apt-get install gettext)."; exit 1; }
-	$(MANAGE) compilemessages --ignore=.venv -v 0
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 run: messages ## Set up (venv, SQLite, demo content) and serve at http://127.0.0.1:8000
 	$(MANAGE) migrate --no-input -v 0

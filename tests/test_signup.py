@@ -1,0 +1,190 @@
+"""Sign-up, e-mail verification, login, logout, password and e-mail changes through allauth."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP_URL = "/accounts/signup/"
+
+
+def signup_data(**overrides):
+    data = {
+        "email": "lan.nguyen@example.org",
+        "password1": DEFAULT_PASSWORD,
+        "password2": DEFAULT_PASSWORD,
+        "full_name": "Nguyễn Thị Lan",
+        "unit": "HN-P-HK-TYT",
+        "position": "Y sĩ",
+        "staff_category": "staff",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def field_errors(response, field):
+    return [str(error) for error in response.context["form"].errors.get(field, [])]
+
+
+def test_signup_records_profile_and_consent_and_sends_a_verification_mail(client, home_page, unit_tree):
+    response = client.post(SIGNUP_URL, signup_data())
+
+    assert response.status_code == 302
+    user = User.objects.get(email="lan.nguyen@example.org")
+    assert user.full_name == "Nguyễn Thị Lan"
+    assert user.unit == unit_tree["HN-P-HK-TYT"]
+    assert user.position == "Y sĩ"
+    assert user.staff_category == "staff"
+    assert user.consent_given_at is not None
+    assert user.consent_notice_version == settings.PRIVACY_NOTICE_VERSION
+    assert not EmailAddress.objects.get(user=user).verified
+    assert len(mail.outbox) == 1
+    assert "/accounts/confirm-email/" in mail.outbox[0].body
+
+
+def test_signup_form_is_vietnamese_with_a_unit_list_and_the_privacy_link(client, home_page, unit_tree):
+    response = client.get(SIGNUP_URL)
+    html = response.content.decode()
+
+    assert '<html lang="vi">' in html
+    assert "Họ và tên" in html and "Đơn vị công tác" in html and "Tôi đồng ý" in html
+    assert '<datalist id="unit-options">' in html
+    assert '<option value="HN-P-HK-TYT">Trạm Y tế phường Hoàn Kiếm – Phường Hoàn Kiếm</option>' in html
+    assert 'href="/bao-mat/"' in html
+
+
+def test_signup_in_english_when_the_visitor_chooses_it(client, home_page, unit_tree):
+    client.post("/i18n/setlang/", {"language": "en", "next": SIGNUP_URL})
+    response = client.get(SIGNUP_URL)
+    html = response.content.decode()
+
+    assert '<html lang="en">' in html
+    assert "Full name" in html and "Organisation unit" in html
+
+
+def test_email_confirmation_then_login_and_logout(client, home_page, unit_tree):
+    client.post(SIGNUP_URL, signup_data())
+    link = re.search(r"http://testserver(/accounts/confirm-email/[^\s]+)", mail.outbox[0].body).group(1)
+
+    response = client.post(link)
+    assert response.status_code == 302
+    assert EmailAddress.objects.get(email="lan.nguyen@example.org").verified
+
+    client.post(reverse("account_logout"))
+    response = client.post(
+        reverse("account_login"), {"login": "LAN.Nguyen@example.org", "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get("/").context["user"].email == "lan.nguyen@example.org"
+
+    client.post(reverse("account_logout"))
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_login_is_refused_until_the_email_is_verified(client, home_page, unit_tree):
+    client.post(SIGNUP_URL, signup_data())
+    client.post(reverse("account_logout"))
+
+    response = client.post(reverse("account_login"), {"login": "lan.nguyen@example.org", "password": DEFAULT_PASSWORD})
+
+    assert response.url == reverse("account_email_verification_sent")
+    assert not client.get("/").context["user"].is_authenticated
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"email": "DA.CO@EXAMPLE.ORG"}, "email", "Một người dùng đã đăng ký với địa chỉ e-mail này."),
+        ({"unit": "KHONG-CO"}, "unit", "Hãy chọn một đơn vị trong danh sách"),
+        ({"unit": ""}, "unit", "Chọn đơn vị công tác của bạn."),
+        ({"full_name": "     "}, "full_name", "Nhập họ và tên của bạn."),
+        ({"full_name": "Nguyễn " * 30}, "full_name", "150"),
+        ({"password1": "12345678", "password2": "12345678"}, "password1", "Mật khẩu này quá ngắn"),
+        ({"consent": None}, "consent", "Hãy đánh dấu vào ô đồng ý"),
+        ({"staff_category": "quan-tri"}, "staff_category", "Hãy chọn một lựa chọn hợp lệ"),
+    ],
+)
+def test_bad_signup_input_gets_a_vietnamese_message_beside_the_field_and_no_account(
+    client, home_page, unit_tree, overrides, field, message
+):
+    UserFactory(email="da.co@example.org")
+    users_before = User.objects.count()
+
+    response = client.post(SIGNUP_URL, signup_data(**overrides))
+
+    assert response.status_code == 200
+    assert any(message in error for error in field_errors(response, field)), field_errors(response, field)
+    assert User.objects.count() == users_before
+    assert mail.outbox == []
+
+
+def test_bad_signup_input_message_in_english_when_english_is_chosen(client, home_page, unit_tree):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(SIGNUP_URL, signup_data(full_name="   ", consent=None))
+
+    assert field_errors(response, "full_name") == ["Enter your full name."]
+    assert "Tick the box" in field_errors(response, "consent")[0]
+
+
+def test_full_name_keeps_diacritics_in_one_normal_form(client, home_page, unit_tree):
+    decomposed = "Nguye\u0302\u0303n  Thi\u0323   Lan"  # combining marks, as some keyboards send
+    client.post(SIGNUP_URL, signup_data(full_name=decomposed))
+
+    assert User.objects.get().full_name == "Nguyễn Thị Lan"
+
+
+def test_a_citizen_may_sign_up_without_a_unit(client, home_page, unit_tree):
+    response = client.post(SIGNUP_URL, signup_data(unit="", staff_category="other", position=""))
+
+    assert response.status_code == 302
+    assert User.objects.get().unit is None
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, home_page):
+    user = UserFactory(email="quen.mat.khau@example.org")
+
+    client.post(reverse("account_reset_password"), {"email": "Quen.Mat.Khau@example.org"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/password/reset/key/[^\s]+)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
+    client.post(form_url, {"password1": "Mot-mat-khau-moi-2026", "password2": "Mot-mat-khau-moi-2026"})
+
+    user.refresh_from_db()
+    assert user.check_password("Mot-mat-khau-moi-2026")
+
+
+def test_change_password(client, home_page):
+    user = UserFactory()
+    client.force_login(user)
+
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": DEFAULT_PASSWORD, "password1": "Mat-khau-thu-hai-2026", "password2": "Mat-khau-thu-hai-2026"},
+    )
+
+    user.refresh_from_db()
+    assert user.check_password("Mat-khau-thu-hai-2026")
+
+
+def test_change_email_is_confirmed_before_it_replaces_the_old_one(client, home_page):
+    user = UserFactory(email="cu@example.org")
+    client.force_login(user)
+
+    client.post(reverse("account_email"), {"action_add": "", "email": "moi@example.org"})
+    link = re.search(r"http://testserver(/accounts/confirm-email/[^\s]+)", mail.outbox[-1].body).group(1)
+    client.post(link)
+
+    user.refresh_from_db()
+    assert user.email == "moi@example.org"
+    assert list(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) == ["moi@example.org"]
