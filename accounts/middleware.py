@@ -1,5 +1,6 @@
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -7,11 +8,7 @@ from django.utils.translation import gettext as _
 
 def needs_totp_setup(user):
     """Anyone who may enter the Wagtail admin must have set up an authenticator app first."""
-    return (
-        user.is_authenticated
-        and user.has_perm("wagtailadmin.access_admin")
-        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    )
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class RequireStaffTwoFactorMiddleware:
@@ -26,7 +23,13 @@ class RequireStaffTwoFactorMiddleware:
         self.admin_prefix = "/admin/"
 
     def __call__(self, request):
-        if request.path.startswith(self.admin_prefix) and needs_totp_setup(request.user):
+        if not request.path.startswith(self.admin_prefix) or not request.user.is_authenticated:
+            return self.get_response(request)
+        if not request.user.has_perm("wagtailadmin.access_admin"):
+            # Wagtail would send a signed-in learner to the login page, which allauth sends
+            # straight back here: a loop. Say plainly that the admin is not for them.
+            raise PermissionDenied
+        if needs_totp_setup(request.user):
             messages.warning(
                 request,
                 _("Staff accounts need two-factor authentication. Set up an authenticator app to open the admin."),

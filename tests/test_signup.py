@@ -63,7 +63,7 @@ def test_signup_form_is_vietnamese_with_a_unit_list_and_the_privacy_link(client,
 
 
 def test_signup_in_english_when_the_visitor_chooses_it(client, home_page, unit_tree):
-    client.post("/i18n/setlang/", {"language": "en", "next": SIGNUP_URL})
+    client.get("/language/", {"language": "en", "next": SIGNUP_URL})
     response = client.get(SIGNUP_URL)
     html = response.content.decode()
 
@@ -103,12 +103,12 @@ def test_login_is_refused_until_the_email_is_verified(client, home_page, unit_tr
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"email": "DA.CO@EXAMPLE.ORG"}, "email", "Một người dùng đã đăng ký với địa chỉ e-mail này."),
+        ({"email": "DA.CO@EXAMPLE.ORG"}, "email", "Đã có người dùng đăng ký bằng địa chỉ e-mail này."),
         ({"unit": "KHONG-CO"}, "unit", "Hãy chọn một đơn vị trong danh sách"),
         ({"unit": ""}, "unit", "Chọn đơn vị công tác của bạn."),
         ({"full_name": "     "}, "full_name", "Nhập họ và tên của bạn."),
         ({"full_name": "Nguyễn " * 30}, "full_name", "150"),
-        ({"password1": "12345678", "password2": "12345678"}, "password1", "Mật khẩu này quá ngắn"),
+        ({"password1": "12345678", "password2": "12345678"}, "password1", "Mật khẩu quá ngắn"),
         ({"consent": None}, "consent", "Hãy đánh dấu vào ô đồng ý"),
         ({"staff_category": "quan-tri"}, "staff_category", "Hãy chọn một lựa chọn hợp lệ"),
     ],

@@ -115,8 +115,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Language and time: Vietnamese first, English second.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-# allauth ships no Vietnamese catalogue: allauth_locale/ holds ours for its flows.
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "allauth_locale"]
+# vendor_locale/ holds Vietnamese for third-party strings: allauth ships no Vietnamese catalogue,
+# and Django's lags behind some 6.1 messages. Kept apart so makemessages never drops them.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "vendor_locale"]
 FORMAT_MODULE_PATH = ["cms.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
@@ -127,7 +128,7 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 # Static files: compressed, hashed, served by WhiteNoise.
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))

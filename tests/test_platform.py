@@ -1,0 +1,160 @@
+"""Settings, security headers, static files, health check and the set-up scripts."""
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "gbv.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://gbv.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/1",
+    "EMAIL_HOST": "smtp.example.org",
+    "WAGTAILADMIN_BASE_URL": "https://gbv.example.org",
+    "DATABASE_URL": f"sqlite:///{ROOT / 'db.sqlite3'}",
+}
+
+
+def manage(*args, env=None, settings_module="cms.settings.production"):
+    clean_env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    clean_env.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args, f"--settings={settings_module}"],
+        cwd=ROOT,
+        env={**clean_env, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_check_deploy_prints_no_warning():
+    result = manage("check", "--deploy", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert "WARNING" not in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DJANGO_SECRET_KEY"}
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set in production" in result.stderr
+
+
+def test_every_setting_module_leaves_debug_off_but_dev():
+    from cms.settings import base
+
+    assert base.DEBUG is False
+    assert not hasattr(base, "SECRET_KEY")
+    assert (ROOT / ".env.example").read_text().count("=") >= 8
+
+
+def test_env_example_lists_every_variable_production_reads():
+    listed = {line.split("=")[0] for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line}
+    for name in PRODUCTION_ENV:
+        assert name in listed
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_after_a_database_round_trip(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_answers_503_when_the_database_is_down():
+    # A real server process whose database does not answer (nothing listens on port 9).
+    code = (
+        "from django.test import Client; r = Client().get('/healthz'); "
+        "print(r.status_code, r.content.decode())"
+    )
+    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:9/none"}
+    result = manage("shell", "-c", code, env=env, settings_module="cms.settings.test")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == '503 {"status": "unavailable", "database": "down"}'
+
+
+@pytest.mark.django_db
+def test_security_headers_and_a_self_only_content_security_policy(client, home_page):
+    response = client.get("/")
+
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"].startswith("'self'")
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert all("http" not in value for value in directives.values())
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_get_no_cookie(client, home_page):
+    response = client.get("/")
+
+    assert response.cookies == {}
+
+
+def test_whitenoise_serves_compressed_hashed_static_files(tmp_path):
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)}
+    result = manage("collectstatic", "--no-input", "-v", "0", env=env)
+    assert result.returncode == 0, result.stderr
+
+    hashed = [path.name for path in tmp_path.glob("css/site.*.css")]
+    assert hashed, "site.css was not stored under a hashed name"
+    assert (tmp_path / "css" / f"{hashed[0]}.gz").exists()
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+
+
+def test_find_python_picks_3_12_or_newer():
+    result = subprocess.run([ROOT / "bin" / "find-python"], capture_output=True, text=True, check=True)
+    python = result.stdout.strip()
+
+    version = subprocess.run([python, "-c", "import sys; print(sys.version_info >= (3, 12))"], capture_output=True, text=True)
+    assert version.stdout.strip() == "True"
+
+
+def test_find_python_says_what_to_install_when_there_is_none(tmp_path):
+    # A machine with the shell's tools but no Python at all.
+    for tool in ("ls", "sort"):
+        (tmp_path / tool).symlink_to(shutil.which(tool))
+    result = subprocess.run(
+        ["/bin/sh", ROOT / "bin" / "find-python"],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(tmp_path), "HOME": str(tmp_path), "PYENV_ROOT": str(tmp_path)},
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "No Python 3.12 or newer found: install python3.12 (e.g. 'pyenv install 3.12') and run make again."
+    ]
+
+
+def test_requirements_pin_every_package():
+    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
+    assert all("==" in line for line in lines)
+    pinned = {line.split("==")[0].split("[")[0].lower(): line.split("==")[1] for line in lines}
+    assert pinned["wagtail"].startswith("8.0.")
+    assert pinned["django"].startswith("6.1.")
+    assert pinned["django-allauth"].startswith("65.")
+    assert {"weasyprint", "whitenoise", "psycopg"} <= pinned.keys()
