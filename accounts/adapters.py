@@ -1,6 +1,7 @@
-from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.utils import timezone
+
+from allauth.account.adapter import DefaultAccountAdapter
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -1,9 +1,11 @@
 import unicodedata
 
-from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.users.forms import UserCreationForm, UserEditForm
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
 
 from .models import FULL_NAME_MAX_LENGTH, OrganisationUnit, User
 
@@ -48,7 +50,10 @@ class ProfileFieldsMixin(forms.Form):
     full_name = FullNameField(widget=forms.TextInput(attrs={"autocomplete": "name"}))
     unit = UnitChoiceField(required=False)
     position = forms.CharField(
-        label=_("Position"), max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "organization-title"})
+        label=_("Position"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
     staff_category = forms.ChoiceField(
         label=_("Staff category"),
@@ -75,7 +80,9 @@ class SignupForm(ProfileFieldsMixin, AllauthSignupForm):
             "courses, issue my certificates and report my training to the units that manage me, as the privacy "
             "notice describes."
         ),
-        error_messages={"required": _("Tick the box to agree to the privacy notice; without it we cannot open an account.")},
+        error_messages={
+            "required": _("Tick the box to agree to the privacy notice; without it we cannot open an account.")
+        },
     )
 
     field_order = ["email", "password1", "password2", "full_name", "unit", "position", "staff_category", "consent"]

@@ -1,9 +1,10 @@
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from allauth.mfa.models import Authenticator
 
 
 def needs_totp_setup(user):

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext_lazy as _
+
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 FULL_NAME_MAX_LENGTH = 150
@@ -12,9 +13,7 @@ class OrganisationUnitQuerySet(MP_NodeQuerySet):
     def with_parent_name(self):
         """Annotate each unit with its parent's name in the same query (a parent's path is a prefix)."""
         parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - OrganisationUnit.steplen)
-        return self.annotate(
-            parent_name=Subquery(OrganisationUnit.objects.filter(path=parent_path).values("name")[:1])
-        )
+        return self.annotate(parent_name=Subquery(OrganisationUnit.objects.filter(path=parent_path).values("name")[:1]))
 
 
 class OrganisationUnitManager(MP_NodeManager.from_queryset(OrganisationUnitQuerySet)):
@@ -43,14 +42,12 @@ class OrganisationUnit(MP_Node):
 
     objects = OrganisationUnitManager()
 
-
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
 
     def __str__(self):
         return self.name
-
 
 
 class UserQuerySet(models.QuerySet):
@@ -110,9 +107,7 @@ class User(AbstractUser):
         related_name="members",
     )
     position = models.CharField(_("position"), max_length=150, blank=True)
-    staff_category = models.CharField(
-        _("staff category"), max_length=20, choices=StaffCategory.choices, blank=True
-    )
+    staff_category = models.CharField(_("staff category"), max_length=20, choices=StaffCategory.choices, blank=True)
     consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     consent_notice_version = models.CharField(_("privacy notice version"), max_length=20, blank=True)
 
@@ -146,7 +141,9 @@ class ManagerScope(models.Model):
     """A manager sees the records of this unit and every unit below it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="manager_scopes", verbose_name=_("manager"))
-    unit = models.ForeignKey(OrganisationUnit, on_delete=models.CASCADE, related_name="manager_scopes", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        OrganisationUnit, on_delete=models.CASCADE, related_name="manager_scopes", verbose_name=_("unit")
+    )
 
     class Meta:
         verbose_name = _("manager scope")

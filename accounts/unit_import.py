@@ -41,7 +41,7 @@ def read_rows(raw_bytes):
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnitImportError([_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")])
+        raise UnitImportError([_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None or [column.strip().lower() for column in header] != COLUMNS:

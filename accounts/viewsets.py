@@ -1,7 +1,9 @@
 from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
@@ -46,14 +48,14 @@ class OrganisationUnitForm(WagtailAdminModelForm):
         parent = self.cleaned_data["parent"]
         if unit.pk is None:
             return parent.add_child(instance=unit) if parent else OrganisationUnit.add_root(instance=unit)
+        # Save the edited fields first: treebeard's move() reloads the node from the database.
+        unit.save()
         if parent != unit.get_parent():
             if parent is None:
                 unit.move(OrganisationUnit.get_last_root_node(), "last-sibling")
             else:
                 unit.move(parent, "last-child")
-            moved = OrganisationUnit.objects.get(pk=unit.pk)
-            unit.path, unit.depth = moved.path, moved.depth
-        unit.save()
+            unit.refresh_from_db()
         return unit
 
 
@@ -61,7 +63,7 @@ class OrganisationUnitViewSet(ModelViewSet):
     model = OrganisationUnit
     icon = "group"
     menu_label = _("Units")
-    list_display = ["name", "code", "type", "parent_name"]
+    list_display = ["name", "code", "type", Column("parent_name", label=_("Parent unit"))]
     list_filter = ["type"]
     search_fields = ["name", "code"]
     search_backend_name = None

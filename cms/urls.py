@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import include, path
 from django.views.generic import RedirectView
+
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls

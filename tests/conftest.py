@@ -1,5 +1,6 @@
-import pytest
 from wagtail.models import Page, Site
+
+import pytest
 
 from cms.models import HomePage, SiteSettings, StandardPage
 from tests.factories import OrganisationUnitFactory
@@ -45,3 +46,20 @@ def unit_tree(db):
     police = OrganisationUnitFactory(code="HN-P-HK-CA", name="Công an phường Hoàn Kiếm", parent=ward)
     other_ward = OrganisationUnitFactory(code="HN-X-SS", name="Xã Sóc Sơn", type="commune", parent=city)
     return {unit.code: unit for unit in (city, department, ward, health, police, other_ward)}
+
+
+@pytest.fixture
+def staff_client(client, home_page):
+    """A client signed in as a staff member of the given roles who has set up TOTP."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from tests.factories import UserFactory
+
+    def sign_in(*roles, **user_fields):
+        user = UserFactory(roles=list(roles), **user_fields)
+        TOTP.activate(user, generate_totp_secret())
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return sign_in

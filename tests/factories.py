@@ -1,6 +1,7 @@
+from django.contrib.auth.models import Group
+
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 
 from accounts.models import ManagerScope, OrganisationUnit, User
 

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.conf import settings
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,10 +79,7 @@ def test_healthz_answers_200_after_a_database_round_trip(client):
 
 def test_healthz_answers_503_when_the_database_is_down():
     # A real server process whose database does not answer (nothing listens on port 9).
-    code = (
-        "from django.test import Client; r = Client().get('/healthz'); "
-        "print(r.status_code, r.content.decode())"
-    )
+    code = "from django.test import Client; r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
     env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:9/none"}
     result = manage("shell", "-c", code, env=env, settings_module="cms.settings.test")
 
@@ -129,7 +127,9 @@ def test_find_python_picks_3_12_or_newer():
     result = subprocess.run([ROOT / "bin" / "find-python"], capture_output=True, text=True, check=True)
     python = result.stdout.strip()
 
-    version = subprocess.run([python, "-c", "import sys; print(sys.version_info >= (3, 12))"], capture_output=True, text=True)
+    version = subprocess.run(
+        [python, "-c", "import sys; print(sys.version_info >= (3, 12))"], capture_output=True, text=True
+    )
     assert version.stdout.strip() == "True"
 
 

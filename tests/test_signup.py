@@ -2,11 +2,12 @@
 
 import re
 
-import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+
+import pytest
+from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -80,9 +81,7 @@ def test_email_confirmation_then_login_and_logout(client, home_page, unit_tree):
     assert EmailAddress.objects.get(email="lan.nguyen@example.org").verified
 
     client.post(reverse("account_logout"))
-    response = client.post(
-        reverse("account_login"), {"login": "LAN.Nguyen@example.org", "password": DEFAULT_PASSWORD}
-    )
+    response = client.post(reverse("account_login"), {"login": "LAN.Nguyen@example.org", "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     assert client.get("/").context["user"].email == "lan.nguyen@example.org"
 

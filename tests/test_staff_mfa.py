@@ -3,11 +3,12 @@
 import re
 import time
 
+from django.core.cache import cache
+from django.urls import reverse
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.core.cache import cache
-from django.urls import reverse
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -1,7 +1,8 @@
 """The organisation tree: CSV import (all or nothing), the admin, and who may see which units."""
 
-import pytest
 from django.core.management import CommandError, call_command
+
+import pytest
 
 from accounts.models import OrganisationUnit
 from accounts.scopes import can_see_unit, visible_units
@@ -19,7 +20,9 @@ HN-P-HK,Phường Hoàn Kiếm,HN,ward
 
 
 def tree():
-    return sorted((unit.code, unit.get_parent().code if unit.depth > 1 else "") for unit in OrganisationUnit.objects.all())
+    return sorted(
+        (unit.code, unit.get_parent().code if unit.depth > 1 else "") for unit in OrganisationUnit.objects.all()
+    )
 
 
 def test_import_builds_the_tree_even_when_children_come_before_parents():
@@ -60,9 +63,15 @@ def test_a_utf8_bom_is_read_correctly():
 @pytest.mark.parametrize(
     ("csv_text", "expected"),
     [
-        ("code,name,parent_code,type\nA,Một,,city\nB,Hai,KHONG-CO,unit\n", "Dòng 3: mã đơn vị cấp trên KHONG-CO không có"),
+        (
+            "code,name,parent_code,type\nA,Một,,city\nB,Hai,KHONG-CO,unit\n",
+            "Dòng 3: mã đơn vị cấp trên KHONG-CO không có",
+        ),
         ("code,name,parent_code,type\nA,Một,,city\nA,Hai,,unit\n", "Dòng 3: mã A đã dùng ở dòng 2."),
-        ("code,name,parent_code,type\nA,Một,B,unit\nB,Hai,A,unit\n", "Dòng 2: đơn vị A sẽ trở thành cấp trên của chính nó"),
+        (
+            "code,name,parent_code,type\nA,Một,B,unit\nB,Hai,A,unit\n",
+            "Dòng 2: đơn vị A sẽ trở thành cấp trên của chính nó",
+        ),
         ("code,name,parent_code,type\nA,   ,,city\n", "Dòng 2: tên đang để trống."),
         ("code,name,parent_code,type\n,Một,,city\n", "Dòng 2: mã đang để trống."),
         ("code,name,parent_code,type\nA,Một,,tinh\n", "Dòng 2: loại “tinh” không hợp lệ"),

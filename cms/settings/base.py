@@ -3,9 +3,10 @@
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 

@@ -4,7 +4,7 @@ import tempfile
 
 from .base import *  # noqa: F403
 
-SECRET_KEY = "test-only-not-secret"
+SECRET_KEY = "test-only-not-secret"  # noqa: S105 - test settings only
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

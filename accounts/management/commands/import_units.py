@@ -16,13 +16,13 @@ class Command(BaseCommand):
         try:
             raw_bytes = file.read_bytes()
         except OSError as error:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror})
+            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}) from None
         try:
             summary = import_units(raw_bytes)
         except UnitImportError as error:
             raise CommandError(
                 _("Nothing was imported. Correct these lines and try again:") + "\n" + "\n".join(error.errors)
-            )
+            ) from None
         self.stdout.write(
             _("Units created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d.")
             % {"created": len(summary.created), "updated": len(summary.updated), "unchanged": summary.unchanged}

@@ -2,13 +2,15 @@
 
 from pathlib import Path
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
 from wagtail.models import Page, Site
+
+from allauth.account.models import EmailAddress
 
 from accounts import roles
 from accounts.models import ManagerScope, OrganisationUnit
@@ -24,8 +26,15 @@ DEMO_ACCOUNTS = [
     ("editor", "bientap@example.org", "Lê Thu Hà", "HN-SVHTT", [roles.EDITORS], False, []),
     ("moderator", "kiemduyet@example.org", "Phạm Quốc Bảo", "HN-SVHTT", [roles.MODERATORS], False, []),
     ("city manager", "quanly.thanhpho@example.org", "Nguyễn Thị Hồng", "HN-SNV-BDG", [roles.MANAGERS], False, ["HN"]),
-    ("ward manager", "quanly.phuong@example.org", "Đỗ Văn Hùng", "HN-P-HOANKIEM-VHXH", [roles.MANAGERS], False,
-     ["HN-P-HOANKIEM"]),
+    (
+        "ward manager",
+        "quanly.phuong@example.org",
+        "Đỗ Văn Hùng",
+        "HN-P-HOANKIEM-VHXH",
+        [roles.MANAGERS],
+        False,
+        ["HN-P-HOANKIEM"],
+    ),
     ("learner", "hocvien1@example.org", "Nguyễn Thị Lan", "HN-P-HOANKIEM-TYT", [], False, []),
     ("learner", "hocvien2@example.org", "Vũ Đức Thắng", "HN-X-SOCSON-CA", [], False, []),
 ]
