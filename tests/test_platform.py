@@ -27,6 +27,7 @@ PRODUCTION_ENV = {
 def manage(*args, env=None, settings_module="cms.settings.production"):
     clean_env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
     clean_env.pop("DJANGO_SETTINGS_MODULE", None)
+    clean_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     return subprocess.run(
         [sys.executable, "manage.py", *args, f"--settings={settings_module}"],
         cwd=ROOT,
