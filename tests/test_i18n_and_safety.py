@@ -148,3 +148,15 @@ def test_resending_the_confirmation_mail_is_limited(client, home_page):
         assert response.status_code == 200
 
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_vietnamese_until_english_is_chosen(client, home_page):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert '<html lang="en">' in client.get("/").content.decode()
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert '<html lang="vi">' in client.get("/").content.decode()
