@@ -159,3 +159,10 @@ def test_requirements_pin_every_package():
     assert pinned["django"].startswith("6.1.")
     assert pinned["django-allauth"].startswith("65.")
     assert {"weasyprint", "whitenoise", "psycopg"} <= pinned.keys()
+
+
+@pytest.mark.django_db
+def test_system_checks_pass_on_this_database():
+    from django.core.management import call_command
+
+    call_command("check", fail_level="WARNING")
