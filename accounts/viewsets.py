@@ -1,15 +1,19 @@
 from django import forms
+from django.contrib import messages
 from django.db import transaction
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.models import DeleteView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
 from .forms import AdminUserCreationForm, AdminUserEditForm
-from .models import ManagerScope, OrganisationUnit
+from .models import ManagerScope, OrganisationUnit, User
 
 
 class UserViewSet(WagtailUserViewSet):
@@ -59,8 +63,30 @@ class OrganisationUnitForm(WagtailAdminModelForm):
         return unit
 
 
+class OrganisationUnitDeleteView(DeleteView):
+    """Refuse, with the reason, to delete a unit whose subtree still has members."""
+
+    def form_valid(self, form):
+        members = User.objects.filter(unit__path__startswith=self.object.path).count()
+        if members:
+            messages.error(
+                self.request,
+                ngettext(
+                    "“%(unit)s” cannot be deleted: %(count)d person belongs to it or to a unit below it. "
+                    "Move them to another unit first.",
+                    "“%(unit)s” cannot be deleted: %(count)d people belong to it or to units below it. "
+                    "Move them to another unit first.",
+                    members,
+                )
+                % {"unit": self.object.name, "count": members},
+            )
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
 class OrganisationUnitViewSet(ModelViewSet):
     model = OrganisationUnit
+    delete_view_class = OrganisationUnitDeleteView
     icon = "group"
     menu_label = _("Units")
     list_display = ["name", "code", "type", Column("parent_name", label=_("Parent unit"))]

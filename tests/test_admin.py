@@ -8,6 +8,7 @@ from wagtail.users.models import UserProfile
 import pytest
 
 from accounts.models import ManagerScope, OrganisationUnit, User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +154,24 @@ def test_the_admin_is_vietnamese_by_default_and_follows_the_users_language(staff
     profile.save()
 
     assert 'lang="en"' in client.get("/admin/").content.decode()
+
+
+def test_a_unit_with_members_below_it_is_not_deleted_and_the_reason_is_given(staff_client, unit_tree):
+    client = staff_client("Administrators")
+    UserFactory(unit=unit_tree["HN-P-HK-TYT"])
+
+    response = client.post(f"/admin/units/delete/{unit_tree['HN-P-HK'].pk}/", follow=True)
+
+    assert response.status_code == 200
+    assert "không thể xóa" in response.content.decode()
+    assert OrganisationUnit.objects.filter(code__startswith="HN-P-HK").count() == 3
+
+
+def test_an_empty_unit_is_deleted_with_its_empty_subtree(staff_client, unit_tree):
+    client = staff_client("Administrators")
+
+    response = client.post(f"/admin/units/delete/{unit_tree['HN-P-HK'].pk}/")
+
+    assert response.status_code == 302
+    assert not OrganisationUnit.objects.filter(code__startswith="HN-P-HK").exists()
+    assert OrganisationUnit.find_problems() == ([], [], [], [], [])

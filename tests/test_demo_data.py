@@ -1,0 +1,74 @@
+"""The demo loader behind `make run`: complete, and safe to run twice."""
+
+from django.core.management import call_command
+
+from wagtail.models import Site
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from accounts.models import ManagerScope, OrganisationUnit, User
+from accounts.scopes import visible_units
+from cms.models import HomePage, SiteSettings
+
+pytestmark = pytest.mark.django_db
+
+DEMO_EMAILS = [
+    "quantri@example.org",
+    "bientap@example.org",
+    "kiemduyet@example.org",
+    "quanly.thanhpho@example.org",
+    "quanly.phuong@example.org",
+    "hocvien1@example.org",
+    "hocvien2@example.org",
+]
+
+
+def snapshot():
+    return (
+        list(OrganisationUnit.objects.values_list("code", "path", "name")),
+        list(User.objects.order_by("email").values_list("email", "password")),
+        ManagerScope.objects.count(),
+        EmailAddress.objects.count(),
+        list(HomePage.objects.values_list("pk", flat=True)),
+    )
+
+
+def test_demo_data_loads_once_and_prints_the_accounts(capsys):
+    call_command("load_demo_data")
+    first_output = capsys.readouterr().out
+    before = snapshot()
+
+    call_command("load_demo_data")
+    second_output = capsys.readouterr().out
+
+    assert snapshot() == before
+    for email in DEMO_EMAILS:
+        assert email in first_output and email in second_output
+    assert "Demo-GBV-2026" in first_output
+    assert "Demo accounts: 0 created" in second_output
+    assert User.objects.count() == 7
+    assert all(address.verified for address in EmailAddress.objects.all())
+
+
+def test_demo_data_is_a_usable_site_with_realistic_units():
+    call_command("load_demo_data")
+
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert SiteSettings.for_site(site).privacy_page.live
+    names = set(OrganisationUnit.objects.values_list("name", flat=True))
+    assert {"Sở Nội vụ", "Sở Y tế", "Sở Giáo dục và Đào tạo", "Sở Tư pháp", "Công an thành phố"} <= names
+    assert "Phòng Văn hóa - Xã hội phường Hoàn Kiếm" in names
+    assert not OrganisationUnit.objects.filter(name__startswith="Quận").exists()  # no district level after 2025
+    ward_manager = User.objects.get(email="quanly.phuong@example.org")
+    assert sorted(visible_units(ward_manager).values_list("code", flat=True)) == [
+        "HN-P-HOANKIEM",
+        "HN-P-HOANKIEM-CA",
+        "HN-P-HOANKIEM-HPN",
+        "HN-P-HOANKIEM-TYT",
+        "HN-P-HOANKIEM-VHXH",
+    ]
+    assert (
+        visible_units(User.objects.get(email="quanly.thanhpho@example.org")).count() == OrganisationUnit.objects.count()
+    )
