@@ -1,0 +1,59 @@
+"""In Chromium: every public page of the foundation passes axe-core (WCAG 2.1 A and AA), fits a
+360 px wide phone without sideways scrolling, and keeps the quick-exit control in view."""
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PAGES = ["/", "/bao-mat/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/khong-co-trang-nay/"]
+
+
+@pytest.fixture
+def page(browser, live_server, home_page, unit_tree):
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci` (make test does it).")
+    # bypass_csp lets the test inject axe; the site keeps its policy.
+    context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740}, bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def axe_violations(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
+    )
+    return [(violation["id"], violation["impact"], len(violation["nodes"])) for violation in result["violations"]]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_public_pages_pass_axe_and_fit_a_phone(page, live_server, path):
+    page.goto(f"{live_server.url}{path}")
+
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_signup_errors_pass_axe_too(page, live_server):
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.get_by_role("button", name="Tạo tài khoản").click()
+    page.wait_for_load_state()
+
+    assert page.locator(".errorlist").count() >= 3
+    assert axe_violations(page) == []
+
+
+def test_the_quick_exit_stays_in_view_while_scrolling_and_is_reached_first_by_keyboard(page, live_server):
+    page.goto(f"{live_server.url}/bao-mat/")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    box = page.get_by_role("link", name="Thoát nhanh").bounding_box()
+    assert box is not None and 0 <= box["y"] < 740
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Chuyển đến nội dung chính"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Thoát nhanh"
