@@ -177,3 +177,10 @@ def test_scopes_are_one_query(unit_tree, django_assert_num_queries):
 
     with django_assert_num_queries(3):  # is superuser? groups; scope paths; the units
         list(visible_units(manager))
+
+
+def test_importing_an_unchanged_file_reads_the_tree_a_fixed_number_of_times(django_assert_max_num_queries):
+    import_units(GOOD_CSV.encode())
+
+    with django_assert_max_num_queries(6):
+        import_units(GOOD_CSV.encode())
