@@ -7,13 +7,14 @@ from django.utils.translation import ngettext
 
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic.models import DeleteView
+from wagtail.admin.views.generic.models import DeleteView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
 from .forms import AdminUserCreationForm, AdminUserEditForm
 from .models import ManagerScope, OrganisationUnit, User
+from .scopes import visible_units
 
 
 class UserViewSet(WagtailUserViewSet):
@@ -84,8 +85,15 @@ class OrganisationUnitDeleteView(DeleteView):
         return super().form_valid(form)
 
 
+class OrganisationUnitIndexView(IndexView):
+    def get_base_queryset(self):
+        # Managers list only their scope; administrators see every unit.
+        return visible_units(self.request.user).with_parent_name()
+
+
 class OrganisationUnitViewSet(ModelViewSet):
     model = OrganisationUnit
+    index_view_class = OrganisationUnitIndexView
     delete_view_class = OrganisationUnitDeleteView
     icon = "group"
     menu_label = _("Units")
@@ -99,12 +107,15 @@ class OrganisationUnitViewSet(ModelViewSet):
     def get_form_class(self, for_update=False):
         return OrganisationUnitForm
 
-    def get_queryset(self, request):
-        return OrganisationUnit.objects.with_parent_name()
+
+class ManagerScopeIndexView(IndexView):
+    def get_base_queryset(self):
+        return ManagerScope.objects.filter(unit__in=visible_units(self.request.user)).select_related("user", "unit")
 
 
 class ManagerScopeViewSet(ModelViewSet):
     model = ManagerScope
+    index_view_class = ManagerScopeIndexView
     icon = "key"
     menu_label = _("Manager scopes")
     list_display = ["user", "unit"]
@@ -112,9 +123,6 @@ class ManagerScopeViewSet(ModelViewSet):
     search_fields = ["user__full_name", "user__email", "unit__name"]
     search_backend_name = None
     add_to_admin_menu = False
-
-    def get_queryset(self, request):
-        return ManagerScope.objects.select_related("user", "unit")
 
 
 class OrganisationViewSetGroup(ViewSetGroup):

@@ -1,5 +1,7 @@
 """The Wagtail admin: roles, the organisation tree, users with our profile fields, language."""
 
+import re
+
 from django.contrib.auth.models import Group
 
 from wagtail.models import GroupPagePermission
@@ -8,7 +10,7 @@ from wagtail.users.models import UserProfile
 import pytest
 
 from accounts.models import ManagerScope, OrganisationUnit, User
-from tests.factories import UserFactory
+from tests.factories import ManagerScopeFactory, OrganisationUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,14 +87,42 @@ def test_a_unit_cannot_be_moved_under_its_own_descendant(staff_client, unit_tree
     assert ward.get_parent() == unit_tree["HN"]
 
 
-def test_the_unit_list_shows_each_parent_in_one_query(staff_client, unit_tree, django_assert_max_num_queries):
-    client = staff_client("Managers")
+def unit_rows(response):
+    """(name, parent) of each row of the unit listing."""
+    return [(unit.name, unit.parent_name) for unit in response.context["object_list"]]
 
-    with django_assert_max_num_queries(25):
+
+def test_the_unit_list_shows_each_parent_with_a_fixed_number_of_queries(
+    staff_client, unit_tree, django_assert_max_num_queries
+):
+    client = staff_client("Administrators")
+    client.get("/admin/units/")
+
+    with django_assert_max_num_queries(30) as captured:
         response = client.get("/admin/units/")
+    queries_for_six_units = len(captured)
+    for n in range(20):
+        OrganisationUnitFactory(parent=unit_tree["HN-X-SS"], name=f"Tổ dân phố {n}")
+    with django_assert_max_num_queries(queries_for_six_units):
+        client.get("/admin/units/")
 
-    html = response.content.decode()
-    assert "Trạm Y tế phường Hoàn Kiếm" in html and "Phường Hoàn Kiếm" in html
+    assert ("Trạm Y tế phường Hoàn Kiếm", "Phường Hoàn Kiếm") in unit_rows(response)
+    health_row = next(row for row in re.findall(r"<tr.*?</tr>", response.content.decode(), re.S) if "Trạm Y tế" in row)
+    assert re.search(r"<td[^>]*>\s*Phường Hoàn Kiếm\s*</td>", health_row)
+
+
+def test_a_ward_manager_lists_only_the_units_of_the_ward(staff_client, unit_tree):
+    client = staff_client("Managers")
+    ManagerScopeFactory(user=client.user, unit=unit_tree["HN-P-HK"])
+
+    response = client.get("/admin/units/")
+
+    assert sorted(name for name, _parent in unit_rows(response)) == [
+        "Công an phường Hoàn Kiếm",
+        "Phường Hoàn Kiếm",
+        "Trạm Y tế phường Hoàn Kiếm",
+    ]
+    assert "Xã Sóc Sơn" not in response.content.decode()
 
 
 def test_a_manager_may_view_units_but_not_change_them(staff_client, unit_tree):
@@ -175,3 +205,14 @@ def test_an_empty_unit_is_deleted_with_its_empty_subtree(staff_client, unit_tree
     assert response.status_code == 302
     assert not OrganisationUnit.objects.filter(code__startswith="HN-P-HK").exists()
     assert OrganisationUnit.find_problems() == ([], [], [], [], [])
+
+
+def test_a_manager_lists_only_the_scopes_inside_their_own(staff_client, unit_tree):
+    client = staff_client("Managers")
+    ManagerScopeFactory(user=client.user, unit=unit_tree["HN-P-HK"])
+    inside = ManagerScopeFactory(unit=unit_tree["HN-P-HK-TYT"])
+    outside = ManagerScopeFactory(unit=unit_tree["HN-X-SS"])
+
+    scopes = list(client.get("/admin/manager_scopes/").context["object_list"])
+
+    assert inside in scopes and outside not in scopes
