@@ -29,7 +29,10 @@ class FullNameField(forms.CharField):
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    """A unit chosen by code from a searchable list (the template's datalist)."""
+    """A unit picked from a searchable list (the template's datalist of "name – parent").
+
+    Accepts the list's label, as people pick it, or the unit's code.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -43,6 +46,17 @@ class UnitChoiceField(forms.ModelChoiceField):
             },
             widget=forms.TextInput(attrs={"list": "unit-options", "autocomplete": "off"}),
             **kwargs,
+        )
+
+    def to_python(self, value):
+        value = " ".join((value or "").split())
+        if value in self.empty_values:
+            return None
+        codes = [code for code, label in OrganisationUnit.objects.labels() if label == value] or [value]
+        if len(codes) == 1 and (unit := self.queryset.filter(code=codes[0]).first()):
+            return unit
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
         )
 
 
@@ -88,14 +102,8 @@ class SignupForm(ProfileFieldsMixin, AllauthSignupForm):
     field_order = ["email", "password1", "password2", "full_name", "unit", "position", "staff_category", "consent"]
 
     def unit_options(self):
-        """The datalist's options: every unit with its parent's name, in one query."""
-        units = OrganisationUnit.objects.order_by("path").values_list("path", "code", "name")
-        name_by_path = {path: name for path, _code, name in units}
-        steplen = OrganisationUnit.steplen
-        return [
-            (code, f"{name} – {name_by_path[path[:-steplen]]}" if len(path) > steplen else name)
-            for path, code, name in units
-        ]
+        """The datalist's options: every unit as "name – parent name"."""
+        return [label for _code, label in OrganisationUnit.objects.labels()]
 
 
 class AdminUserFieldsMixin:

@@ -15,6 +15,18 @@ class OrganisationUnitQuerySet(MP_NodeQuerySet):
         parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - OrganisationUnit.steplen)
         return self.annotate(parent_name=Subquery(OrganisationUnit.objects.filter(path=parent_path).values("name")[:1]))
 
+    def labels(self):
+        """(code, "name – parent name") of every unit in tree order, in one query: how people tell
+        two "Trạm Y tế" apart."""
+        units = list(self.order_by("path").values_list("path", "code", "name"))
+        name_by_path = {path: name for path, _code, name in units}
+        steplen = OrganisationUnit.steplen
+        labels = []
+        for path, code, name in units:
+            parent_name = name_by_path.get(path[:-steplen])
+            labels.append((code, f"{name} – {parent_name}" if parent_name else name))
+        return labels
+
 
 class OrganisationUnitManager(MP_NodeManager.from_queryset(OrganisationUnitQuerySet)):
     def get_queryset(self):

@@ -59,7 +59,7 @@ def test_signup_form_is_vietnamese_with_a_unit_list_and_the_privacy_link(client,
     assert '<html lang="vi">' in html
     assert "Họ và tên" in html and "Đơn vị công tác" in html and "Tôi đồng ý" in html
     assert '<datalist id="unit-options">' in html
-    assert '<option value="HN-P-HK-TYT">Trạm Y tế phường Hoàn Kiếm – Phường Hoàn Kiếm</option>' in html
+    assert '<option value="Trạm Y tế phường Hoàn Kiếm – Phường Hoàn Kiếm"></option>' in html
     assert 'href="/bao-mat/"' in html
 
 
@@ -140,6 +140,14 @@ def test_full_name_keeps_diacritics_in_one_normal_form(client, home_page, unit_t
     client.post(SIGNUP_URL, signup_data(full_name=decomposed))
 
     assert User.objects.get().full_name == "Nguyễn Thị Lan"
+
+
+def test_the_unit_is_found_by_the_label_people_pick_or_by_its_code(client, home_page, unit_tree):
+    client.post(SIGNUP_URL, signup_data(unit="Công an phường Hoàn Kiếm – Phường Hoàn Kiếm"))
+    client.post(SIGNUP_URL, signup_data(email="b@example.org", unit="HN-SYT"))
+
+    assert User.objects.get(email="lan.nguyen@example.org").unit == unit_tree["HN-P-HK-CA"]
+    assert User.objects.get(email="b@example.org").unit == unit_tree["HN-SYT"]
 
 
 def test_a_citizen_may_sign_up_without_a_unit(client, home_page, unit_tree):

@@ -44,7 +44,7 @@ def test_sign_up_confirm_log_in_log_out(context, live_server, mailoutbox):
     page.get_by_label("Mật khẩu:", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_label("Mật khẩu (nhập lại):", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_label("Họ và tên:", exact=True).fill("Trần Thị Mai")
-    page.get_by_label("Đơn vị công tác:", exact=True).fill("HN-P-HK-TYT")
+    page.get_by_label("Đơn vị công tác:", exact=True).fill("Trạm Y tế phường Hoàn Kiếm – Phường Hoàn Kiếm")
     page.get_by_label("Chức vụ:", exact=True).fill("Y sĩ")
     page.get_by_label("Đối tượng:", exact=True).select_option("staff")
     page.get_by_label("Tôi đồng ý").check()
