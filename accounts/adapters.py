@@ -1,7 +1,13 @@
+from types import SimpleNamespace
+
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 
+from wagtail.models import Site
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -18,3 +24,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        # allauth signs its mail with the host name; ours carries the organisation's name.
+        super().send_mail(template_prefix, email, {"current_site": self.sender(allauth_context.request), **context})
+
+    def format_email_subject(self, subject):
+        return super().format_email_subject(subject).strip()
+
+    @staticmethod
+    def sender(request):
+        """The organisation as the mail names it, from the site settings (cms, named by string)."""
+        site = Site.find_for_request(request) if request else Site.objects.filter(is_default_site=True).first()
+        name = settings.WAGTAIL_SITE_NAME
+        if site is not None:
+            name = apps.get_model("cms", "SiteSettings").for_site(site).organisation_name or name
+        return SimpleNamespace(name=name, domain=request.get_host() if request else "")

@@ -49,7 +49,11 @@ def test_signup_records_profile_and_consent_and_sends_a_verification_mail(client
     assert user.consent_notice_version == settings.PRIVACY_NOTICE_VERSION
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mail.outbox) == 1
-    assert "/accounts/confirm-email/" in mail.outbox[0].body
+    message = mail.outbox[0]
+    assert message.subject == "Vui lòng xác nhận địa chỉ e-mail của bạn"
+    assert "/accounts/confirm-email/" in message.body
+    assert "Chương trình thử nghiệm" in message.body  # the organisation, not the host name
+    assert "testserver xin" not in message.body
 
 
 def test_signup_form_is_vietnamese_with_a_unit_list_and_the_privacy_link(client, home_page, unit_tree):
