@@ -52,6 +52,12 @@ class UnitChoiceField(forms.ModelChoiceField):
         value = " ".join((value or "").split())
         if value in self.empty_values:
             return None
+        if "\x00" in value:  # PostgreSQL refuses NUL in a query; no unit has one
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value.replace("\x00", "")},
+            )
         codes = [code for code, label in OrganisationUnit.objects.labels() if label == value] or [value]
         if len(codes) == 1 and (unit := self.queryset.filter(code=codes[0]).first()):
             return unit
