@@ -1,38 +1,452 @@
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager, RevisionMixin
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from cms.blocks import RICH_TEXT_FEATURES, BodyBlock, KeyFiguresBlock
 
 
-class HomePage(Page):
-    """The campaign's home page (issue 3 gives it its bands and blocks)."""
+class ProgrammeArea(models.IntegerChoices):
+    """The seven content areas of the programme, numbered as in the plan (DESIGN.md)."""
 
-    intro = RichTextField(_("introduction"), blank=True)
+    COMMUNICATION = 1, _("1. Communication, advocacy and education")
+    MODELS = 2, _("2. Models and service providers for prevention and response")
+    TRAINING = 3, _("3. Training and capacity building")
+    RESPONSE = 4, _("4. Receiving reports, protecting victims, handling perpetrators")
+    RESOURCES = 5, _("5. Mobilising resources and technical support")
+    INSPECTION = 6, _("6. Inspection and supervision")
+    EVALUATION = 7, _("7. Summing up, evaluation and commendation")
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+def page_number(request, paginator):
+    """The requested page of a listing; junk or out-of-range numbers give the nearest real page."""
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages if int(request.GET.get("page", 1)) > 1 else 1)
+
+
+class BasePage(Page):
+    """What every public page has: an optional content warning shown before its content."""
+
+    content_warning = models.TextField(
+        _("content warning"),
+        blank=True,
+        help_text=_("If set, shown before the content, which stays folded until the reader opens it."),
+    )
+
+    settings_panels = Page.settings_panels + [FieldPanel("content_warning")]
+    og_type = "website"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def og_image(self):
+        """The image that represents the page when it is shared."""
+        return getattr(self, "hero_image", None) or getattr(self, "preview_image", None)
+
+
+class HomePage(BasePage):
+    """The campaign's home: its message, the current campaign, latest articles, help band."""
+
+    intro = RichTextField(_("campaign message"), features=RICH_TEXT_FEATURES, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
     max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("home page")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["current_campaign"] = CampaignPage.objects.live().current().first()
+        context["latest_articles"] = (
+            ArticlePage.objects.live().descendant_of(self).order_by("-date", "-pk").select_related("hero_image")[:3]
+        )
+        return context
 
-class StandardPage(Page):
+
+class ProgrammePage(BasePage):
+    """The programme's seven areas and its 2025 targets."""
+
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
+    targets = StreamField([("key_figures", KeyFiguresBlock())], verbose_name=_("targets"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("targets"),
+        InlinePanel("areas", label=_("Programme areas")),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["cms.HomePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("programme page")
+
+
+class ProgrammePageArea(Orderable):
+    page = ParentalKey(ProgrammePage, related_name="areas", on_delete=models.CASCADE)
+    area = models.PositiveSmallIntegerField(_("area"), choices=ProgrammeArea.choices)
+    summary = models.TextField(_("summary"))
+    link_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("what the site offers for it"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("area"), FieldPanel("summary"), FieldPanel("link_page")]
+
+
+class CampaignPageQuerySet(PageQuerySet):
+    """Campaigns sorted by today's date in the site's time zone."""
+
+    def current(self):
+        today = timezone.localdate()
+        return self.filter(start_date__lte=today, end_date__gte=today)
+
+    def upcoming(self):
+        return self.filter(start_date__gt=timezone.localdate())
+
+    def past(self):
+        return self.filter(end_date__lt=timezone.localdate())
+
+
+class CampaignIndexPage(BasePage):
+    """Campaigns: the current ones first, then upcoming, then past."""
+
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.CampaignPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("campaign index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        campaigns = CampaignPage.objects.live().child_of(self).select_related("hero_image")
+        context["current"] = campaigns.current().order_by("end_date")
+        context["upcoming"] = campaigns.upcoming().order_by("start_date")
+        context["past"] = campaigns.past().order_by("-end_date")
+        return context
+
+
+class CampaignPage(BasePage):
+    """A time-bound campaign, such as the yearly Action Month (15 November to 15 December)."""
+
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    theme = models.CharField(_("theme"), max_length=255)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    goals = RichTextField(_("goals"), features=RICH_TEXT_FEATURES, blank=True)
+    activities = RichTextField(_("activities"), features=RICH_TEXT_FEATURES, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    objects = PageManager.from_queryset(CampaignPageQuerySet)()
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading=_("Dates")),
+        FieldPanel("theme"),
+        FieldPanel("hero_image"),
+        FieldPanel("goals"),
+        FieldPanel("activities"),
+        FieldPanel("body"),
+        InlinePanel("campaign_materials", label=_("Materials")),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("theme"),
+        index.SearchField("goals"),
+        index.SearchField("activities"),
+        index.SearchField("body"),
+        index.FilterField("start_date"),
+        index.FilterField("end_date"),
+    ]
+    parent_page_types = ["cms.CampaignIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("campaign")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The campaign cannot end before it starts.")})
+
+    @property
+    def status(self):
+        today = timezone.localdate()
+        if self.start_date > today:
+            return "upcoming"
+        return "past" if self.end_date < today else "current"
+
+
+class CampaignMaterial(Orderable):
+    page = ParentalKey(CampaignPage, related_name="campaign_materials", on_delete=models.CASCADE)
+    material = models.ForeignKey(
+        "cms.MaterialPage", verbose_name=_("material"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("material")]
+
+
+class ArticleIndexPage(BasePage):
+    """News and stories, newest first, ten to a page, filtered by area and tag."""
+
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.ArticlePage"]
+    per_page = 10
+
+    class Meta:
+        verbose_name = _("article index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = ArticlePage.objects.live().child_of(self).order_by("-date", "-pk").select_related("hero_image")
+        area = request.GET.get("area", "")
+        if area.isdigit() and int(area) in ProgrammeArea.values:
+            articles = articles.filter(area=int(area))
+            context["selected_area"] = int(area)
+        tag = request.GET.get("tag", "").strip()[:100]
+        if tag:
+            articles = articles.filter(tags__slug=tag)
+            context["selected_tag"] = tag
+        context["articles"] = page_number(request, Paginator(articles, self.per_page))
+        context["areas"] = ProgrammeArea.choices
+        kept = {
+            key: value
+            for key, value in (("area", context.get("selected_area")), ("tag", context.get("selected_tag")))
+            if value
+        }
+        context["filter_query"] = urlencode(kept) + "&" if kept else ""
+        return context
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey("cms.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class ArticlePage(BasePage):
+    date = models.DateField(_("date"), default=datetime.date.today)
+    author = models.CharField(_("author"), max_length=255, blank=True)
+    area = models.PositiveSmallIntegerField(
+        _("programme area"), choices=ProgrammeArea.choices, default=ProgrammeArea.COMMUNICATION
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("tags"))
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("date"), FieldPanel("author"), FieldPanel("area"), FieldPanel("tags")], heading=_("About")
+        ),
+        FieldPanel("summary"),
+        FieldPanel("hero_image"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("author"),
+        index.FilterField("area"),
+        index.FilterField("date"),
+    ]
+    parent_page_types = ["cms.ArticleIndexPage"]
+    subpage_types = []
+    og_type = "article"
+
+    class Meta:
+        verbose_name = _("article")
+
+
+class MaterialsIndexPage(BasePage):
+    """Posters, leaflets, infographics, videos and guidelines, filterable."""
+
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.MaterialPage"]
+    per_page = 12
+
+    class Meta:
+        verbose_name = _("materials index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        materials = MaterialPage.objects.live().child_of(self).order_by("title").select_related("preview_image")
+        filters = {}
+        for name, choices in (
+            ("type", MaterialPage.Type),
+            ("audience", MaterialPage.Audience),
+            ("language", MaterialPage.Language),
+        ):
+            value = request.GET.get(name, "")
+            if value in choices.values:
+                filters["material_type" if name == "type" else name] = value
+                context[f"selected_{name}"] = value
+        area = request.GET.get("area", "")
+        if area.isdigit() and int(area) in ProgrammeArea.values:
+            filters["area"] = int(area)
+            context["selected_area"] = int(area)
+        context["materials"] = page_number(request, Paginator(materials.filter(**filters), self.per_page))
+        kept = {
+            name: context[f"selected_{name}"]
+            for name in ("type", "audience", "language", "area")
+            if f"selected_{name}" in context
+        }
+        context["filter_query"] = urlencode(kept) + "&" if kept else ""
+        context["types"] = MaterialPage.Type.choices
+        context["audiences"] = MaterialPage.Audience.choices
+        context["languages"] = MaterialPage.Language.choices
+        context["areas"] = ProgrammeArea.choices
+        return context
+
+
+class MaterialPage(BasePage):
+    class Type(models.TextChoices):
+        POSTER = "poster", _("Poster")
+        LEAFLET = "leaflet", _("Leaflet")
+        INFOGRAPHIC = "infographic", _("Infographic")
+        VIDEO = "video", _("Video")
+        GUIDELINE = "guideline", _("Guideline")
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone")
+        OFFICIALS = "officials", _("Officials and staff")
+        YOUTH = "youth", _("Young people")
+        FAMILIES = "families", _("Families")
+
+    class Language(models.TextChoices):
+        VIETNAMESE = "vi", _("Vietnamese")
+        ENGLISH = "en", _("English")
+
+    material_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE)
+    area = models.PositiveSmallIntegerField(
+        _("programme area"), choices=ProgrammeArea.choices, default=ProgrammeArea.COMMUNICATION
+    )
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.VIETNAMESE)
+    summary = models.TextField(_("summary"), blank=True)
+    preview_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("preview image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("material_type"), FieldPanel("audience"), FieldPanel("area"), FieldPanel("language")],
+            heading=_("About"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("preview_image"),
+        InlinePanel("files", label=_("Files"), min_num=1),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("material_type"),
+        index.FilterField("area"),
+    ]
+    parent_page_types = ["cms.MaterialsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("material")
+
+
+class MaterialFile(Orderable):
+    """One downloadable file of a material, with how often it was downloaded."""
+
+    page = ParentalKey(MaterialPage, related_name="files", on_delete=models.CASCADE)
+    document = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("document"), on_delete=models.CASCADE, related_name="+"
+    )
+    label = models.CharField(_("label"), max_length=255, blank=True)
+    downloads = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
+
+    panels = [FieldPanel("document"), FieldPanel("label")]
+
+    def __str__(self):
+        return self.label or self.document.title
+
+
+class StandardPage(BasePage):
     """About, privacy notice, terms, accessibility statement."""
 
-    body = RichTextField(_("body"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("body")]
 
     class Meta:
         verbose_name = _("standard page")
 
 
 @register_setting(icon="cog")
-class SiteSettings(BaseSiteSetting):
+class SiteSettings(ClusterableModel, BaseSiteSetting):
     organisation_name = models.CharField(_("organisation name"), max_length=255, default="GBV Learn")
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     quick_exit_url = models.URLField(
         _("quick-exit target"),
         default="https://www.google.com/search?q=th%E1%BB%9Di+ti%E1%BA%BFt",
@@ -46,14 +460,145 @@ class SiteSettings(BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    footer_text = models.TextField(_("footer text"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
 
     panels = [
         FieldPanel("organisation_name"),
+        FieldPanel("logo"),
         FieldPanel("quick_exit_url"),
         FieldPanel("privacy_page"),
+        InlinePanel("footer_hotlines", label=_("Hotlines in every footer")),
+        FieldPanel("footer_text"),
         FieldPanel("contact_email"),
     ]
 
     class Meta:
         verbose_name = _("site settings")
+
+
+class FooterHotline(Orderable):
+    """A number shown in every page's footer, such as 111 for child protection."""
+
+    settings = ParentalKey(SiteSettings, related_name="footer_hotlines", on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=120)
+    number = models.CharField(_("number"), max_length=30)
+
+    panels = [FieldPanel("name"), FieldPanel("number")]
+
+    def __str__(self):
+        return f"{self.name}: {self.number}"
+
+
+class ServiceProvider(RevisionMixin, index.Indexed, models.Model):
+    """A place to find help: one-stop centre, shelter, hotline and so on (a snippet)."""
+
+    class Type(models.TextChoices):
+        ONE_STOP = "one_stop", _("One-stop centre")
+        SHELTER = "shelter", _("Shelter")
+        SOCIAL_WORK = "social_work", _("Social work centre")
+        HEALTH = "health", _("Health facility")
+        POLICE = "police", _("Police")
+        LEGAL_AID = "legal_aid", _("Legal aid")
+        WOMENS_UNION = "womens_union", _("Women's union")
+        HOTLINE = "hotline", _("Hotline")
+
+    name = models.CharField(_("name"), max_length=255)
+    provider_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    ward = models.ForeignKey(
+        "accounts.OrganisationUnit",
+        verbose_name=_("ward or commune"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"type__in": ["ward", "commune"]},
+    )
+    phone = models.CharField(_("phone"), max_length=30)
+    opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)
+    services = models.TextField(_("services"), blank=True)
+    free_of_charge = models.BooleanField(_("free of charge"), default=True)
+    last_verified = models.DateField(_("last verified"), default=datetime.date.today)
+    is_sample = models.BooleanField(
+        _("sample data"), default=False, help_text=_("Shown as sample data: not a real service to call.")
+    )
+    revisions = GenericRelation(
+        "wagtailcore.Revision",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="service_provider",
+    )
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("services"),
+        index.SearchField("address"),
+        index.AutocompleteField("name"),
+        index.FilterField("provider_type"),
+    ]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("provider_type"),
+        FieldPanel("phone"),
+        FieldPanel("address"),
+        FieldPanel("ward"),
+        FieldPanel("opening_hours"),
+        FieldPanel("services"),
+        FieldPanel("free_of_charge"),
+        FieldPanel("last_verified"),
+        FieldPanel("is_sample"),
+    ]
+
+    class Meta:
+        verbose_name = _("service provider")
+        verbose_name_plural = _("service providers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def needs_verification(self):
+        """Not checked for 12 months: editors see it flagged in the admin."""
+        return self.last_verified < timezone.localdate() - datetime.timedelta(days=365)
+
+    @property
+    def phone_uri(self):
+        return "tel:" + "".join(character for character in self.phone if character.isdigit() or character == "+")
+
+
+class HelpDirectoryPage(BasePage):
+    """Where to find help, filtered by type and ward."""
+
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["cms.HomePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("help directory")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        providers = ServiceProvider.objects.select_related("ward").order_by("-provider_type", "name")
+        provider_type = request.GET.get("type", "")
+        if provider_type in ServiceProvider.Type.values:
+            providers = providers.filter(provider_type=provider_type)
+            context["selected_type"] = provider_type
+        ward = request.GET.get("ward", "")
+        wards = (
+            ServiceProvider.objects.exclude(ward=None)
+            .values_list("ward__code", "ward__name")
+            .distinct()
+            .order_by("ward__name")
+        )
+        if ward and ward in dict(wards):
+            providers = providers.filter(ward__code=ward)
+            context["selected_ward"] = ward
+        context["providers"] = providers
+        context["types"] = ServiceProvider.Type.choices
+        context["wards"] = wards
+        return context

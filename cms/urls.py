@@ -4,9 +4,10 @@ from django.views.generic import RedirectView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.views import choose_language, healthz
+from cms.views import choose_language, download_material_file, healthz, robots_txt, search
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,6 +17,10 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("language/", choose_language, name="choose_language"),
+    path("search/", search, name="search"),
+    path("materials/download/<int:file_id>/", download_material_file, name="download_material_file"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
 if settings.DEBUG:

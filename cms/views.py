@@ -1,9 +1,16 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db.models import F
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from wagtail.models import Page
+
+from cms.models import MaterialFile, ServiceProvider
 
 
 @never_cache
@@ -45,3 +52,37 @@ def choose_language(request):
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
+
+
+@require_safe
+def download_material_file(request, file_id):
+    """Count a download of a material's file, then hand over the document itself."""
+    material_file = get_object_or_404(
+        MaterialFile.objects.select_related("document", "page"), pk=file_id, page__live=True
+    )
+    MaterialFile.objects.filter(pk=file_id).update(downloads=F("downloads") + 1)
+    return HttpResponseRedirect(material_file.document.url)
+
+
+@require_safe
+def search(request):
+    """Site search over articles, campaigns, materials and pages (Wagtail search)."""
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    results = None
+    if any(character.isalnum() for character in query):
+        pages = Page.objects.live().specific().search(query, operator="and")
+        providers = ServiceProvider.objects.search(query)
+        results = {"pages": list(pages[:50]), "providers": list(providers[:20])}
+    return TemplateResponse(request, "cms/search.html", {"query": query, "results": results})
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /my/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

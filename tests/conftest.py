@@ -1,4 +1,5 @@
 from wagtail.models import Page, Site
+from wagtail.rich_text import RichText
 
 import pytest
 
@@ -26,7 +27,9 @@ def home_page(db):
         is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home}
     )
     privacy = home.add_child(
-        instance=StandardPage(title="Bảo vệ dữ liệu cá nhân", slug="bao-mat", body="<p>Nội dung.</p>")
+        instance=StandardPage(
+            title="Bảo vệ dữ liệu cá nhân", slug="bao-mat", body=[("paragraph", RichText("<p>Nội dung.</p>"))]
+        )
     )
     settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
     settings.organisation_name = "Chương trình thử nghiệm"

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from wagtail.models import Page, Site
+from wagtail.rich_text import RichText
 
 from allauth.account.models import EmailAddress
 
@@ -97,7 +98,7 @@ class Command(BaseCommand):
                 instance=StandardPage(
                     title="Thông báo về bảo vệ dữ liệu cá nhân",
                     slug="chinh-sach-bao-mat",
-                    body=PRIVACY_NOTICE.format(version=settings.PRIVACY_NOTICE_VERSION),
+                    body=[("paragraph", RichText(PRIVACY_NOTICE.format(version=settings.PRIVACY_NOTICE_VERSION)))],
                 )
             )
         site_settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
