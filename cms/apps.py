@@ -5,3 +5,30 @@ from django.utils.translation import gettext_lazy as _
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Public site")
+    default = True
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from wagtail.models import get_page_models
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from cms.page_cache import drop_all_pages
+
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(drop_all_pages, dispatch_uid=f"page-cache-{signal!r}")
+        # What else public pages show. Not renditions: rendering a page creates them.
+        # Page rows are saved under their own class, so each page type is connected.
+        shown = [model._meta.label for model in get_page_models()] + [
+            "cms.SiteSettings",
+            "cms.FooterHotline",
+            "cms.ServiceProvider",
+            "cms.MaterialFile",
+            "wagtailimages.Image",
+            "wagtaildocs.Document",
+            "accounts.OrganisationUnit",
+        ]
+        for label in shown:
+            model = self.apps.get_model(label)
+            post_save.connect(drop_all_pages, sender=model, dispatch_uid=f"page-cache-save-{label}")
+            post_delete.connect(drop_all_pages, sender=model, dispatch_uid=f"page-cache-delete-{label}")

@@ -14,7 +14,7 @@ from wagtail.images.blocks import ImageBlock
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "h3", "h4"]
 
 
-def first_image_preview():
+def first_image_preview(*_args):
     """Blocks that need an image preview with the first one the library holds (if any)."""
     from wagtail.images import get_image_model
 
@@ -22,7 +22,7 @@ def first_image_preview():
     return {"image": image, "caption": "Chiến dịch truyền thông Tháng hành động"} if image else None
 
 
-def first_document_preview():
+def first_document_preview(*_args):
     from wagtail.documents import get_document_model
 
     document = get_document_model().objects.order_by("pk").first()

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from wagtail.models import Page
+from wagtail.search.backends import get_search_backend
 
 from cms.models import MaterialFile, ServiceProvider
 
@@ -71,7 +72,7 @@ def search(request):
     results = None
     if any(character.isalnum() for character in query):
         pages = Page.objects.live().specific().search(query, operator="and")
-        providers = ServiceProvider.objects.search(query)
+        providers = get_search_backend().search(query, ServiceProvider)
         results = {"pages": list(pages[:50]), "providers": list(providers[:20])}
     return TemplateResponse(request, "cms/search.html", {"query": query, "results": results})
 

@@ -66,3 +66,119 @@ def staff_client(client, home_page):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def site_tree(home_page, unit_tree):
+    """One page of every public type, with an image and a document, all live."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cms.models import (
+        ArticleIndexPage,
+        ArticlePage,
+        CampaignIndexPage,
+        CampaignPage,
+        HelpDirectoryPage,
+        MaterialFile,
+        MaterialPage,
+        MaterialsIndexPage,
+        ProgrammePage,
+        ServiceProvider,
+    )
+    from tests.factories import make_document, make_image
+
+    today = timezone.localdate()
+    image, document = make_image(), make_document()
+    programme = home_page.add_child(
+        instance=ProgrammePage(title="Chương trình", slug="chuong-trinh", show_in_menus=True)
+    )
+    campaigns = home_page.add_child(
+        instance=CampaignIndexPage(title="Chiến dịch", slug="chien-dich", show_in_menus=True)
+    )
+    current = campaigns.add_child(
+        instance=CampaignPage(
+            title="Tháng hành động",
+            slug="thang-hanh-dong",
+            theme="Chấm dứt bạo lực",
+            start_date=today - datetime.timedelta(days=3),
+            end_date=today + datetime.timedelta(days=27),
+            hero_image=image,
+        )
+    )
+    upcoming = campaigns.add_child(
+        instance=CampaignPage(
+            title="Chiến dịch sắp tới",
+            slug="sap-toi",
+            theme="Gia đình an toàn",
+            start_date=today + datetime.timedelta(days=40),
+            end_date=today + datetime.timedelta(days=70),
+        )
+    )
+    past = campaigns.add_child(
+        instance=CampaignPage(
+            title="Chiến dịch năm ngoái",
+            slug="nam-ngoai",
+            theme="Trường học an toàn",
+            start_date=today - datetime.timedelta(days=400),
+            end_date=today - datetime.timedelta(days=370),
+        )
+    )
+    articles = home_page.add_child(instance=ArticleIndexPage(title="Tin tức", slug="tin-tuc", show_in_menus=True))
+    article = articles.add_child(
+        instance=ArticlePage(
+            title="Ra quân Tháng hành động",
+            slug="ra-quan",
+            date=today,
+            area=1,
+            hero_image=image,
+            summary="Lễ ra quân tại phường Hoàn Kiếm.",
+        )
+    )
+    article.tags.add("thang-hanh-dong")
+    article.save_revision().publish()
+    training = articles.add_child(
+        instance=ArticlePage(
+            title="Tập huấn cán bộ tiếp nhận", slug="tap-huan", date=today - datetime.timedelta(days=5), area=3
+        )
+    )
+    materials = home_page.add_child(instance=MaterialsIndexPage(title="Tài liệu", slug="tai-lieu", show_in_menus=True))
+    material = materials.add_child(
+        instance=MaterialPage(
+            title="Tờ rơi nhận diện bạo lực", slug="to-roi", material_type="leaflet", preview_image=image
+        )
+    )
+    MaterialFile.objects.create(page=material, document=document, label="Tờ rơi (PDF)")
+    help_page = home_page.add_child(
+        instance=HelpDirectoryPage(title="Tìm trợ giúp", slug="tim-tro-giup", show_in_menus=True)
+    )
+    hotline = ServiceProvider.objects.create(
+        name="Tổng đài quốc gia bảo vệ trẻ em", provider_type="hotline", phone="111"
+    )
+    local = ServiceProvider.objects.create(
+        name="Nhà tạm lánh mẫu",
+        provider_type="shelter",
+        phone="024 0000 0000",
+        ward=unit_tree["HN-P-HK"],
+        is_sample=True,
+        last_verified=today - datetime.timedelta(days=400),
+    )
+    return {
+        "home": home_page,
+        "programme": programme,
+        "campaigns": campaigns,
+        "current": current,
+        "upcoming": upcoming,
+        "past": past,
+        "articles": articles,
+        "article": article,
+        "training": training,
+        "materials": materials,
+        "material": material,
+        "help": help_page,
+        "hotline": hotline,
+        "local": local,
+        "image": image,
+        "document": document,
+    }

@@ -19,10 +19,12 @@ ALLOWED_HOSTS = [host.strip() for host in required_env("DJANGO_ALLOWED_HOSTS").s
 WAGTAILADMIN_BASE_URL = required_env("WAGTAILADMIN_BASE_URL")
 
 CACHES = {
-    "default": {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": required_env("REDIS_URL")},
+    "renditions": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": required_env("REDIS_URL"),
-    }
+        "KEY_PREFIX": "renditions",
+    },
 }
 
 MAILERS = {

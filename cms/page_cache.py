@@ -1,0 +1,88 @@
+"""Whole-page cache for anonymous visitors, keyed by host, path, query and language.
+
+A campaign month's traffic is mostly anonymous and the pages carry nothing personal, so a
+rendered page is served again from the cache. Any publish, unpublish, move or delete of a page,
+and any change to the settings, snippets, images or documents pages show, bumps one version
+number: every cached page is dropped at once, so a visitor never gets a stale page.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
+
+VERSION_KEY = "page-cache:version"
+# Paths whose answers depend on who asks or change state: never cached.
+UNCACHED_PREFIXES = ("/admin/", "/accounts/", "/my/", "/language/", "/healthz", "/materials/download/", "/documents/")
+
+
+def current_version():
+    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+
+
+def drop_all_pages(**_kwargs):
+    """Make every cached page unreachable (signal receiver)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def is_cacheable_request(request):
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.path.startswith(UNCACHED_PREFIXES)
+    )
+
+
+def cache_key(request):
+    raw = "|".join((request.get_host(), request.get_full_path(), translation.get_language(), str(current_version())))
+    return "page-cache:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve anonymous GETs of public pages from the cache; store what may be stored.
+
+    Sits after the language is chosen and inside the CSP middleware, so each answer still gets
+    its own security headers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        key = cache_key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if self.is_cacheable_response(request, response):
+            if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
+                response.render()
+            cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def is_cacheable_response(request, response):
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and response.get("Content-Type", "").startswith("text/html")
+            and "private" not in response.get("Cache-Control", "")
+            and "no-cache" not in response.get("Cache-Control", "")
+            # A signed-in session started during this request (it has no cookie yet).
+            and not getattr(getattr(request, "user", None), "is_authenticated", False)
+        )
+
+
+def remember(key, compute):
+    """A value computed once per version of the content (menus, breadcrumbs, footer)."""
+    return cache.get_or_set(f"page-cache:{current_version()}:{key}", compute, timeout=settings.PAGE_CACHE_SECONDS)

@@ -1,0 +1,88 @@
+"""Anonymous pages are served from the cache, and never stale: publishing drops them."""
+
+from django.conf import settings
+
+import pytest
+
+from cms.models import ArticlePage, SiteSettings
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_anonymous_page_is_rendered_once_then_served_from_the_cache(
+    client, site_tree, django_assert_max_num_queries
+):
+    url = site_tree["article"].url
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+    with django_assert_max_num_queries(1):
+        response = client.get(url)
+
+    assert response["X-Page-Cache"] == "hit"
+    assert "Ra quân Tháng hành động" in response.content.decode()
+    assert "Content-Security-Policy" in response
+
+
+def test_the_cache_keeps_each_language_apart(client, site_tree):
+    client.get("/")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get("/")
+
+    assert response["X-Page-Cache"] == "miss" and '<html lang="en">' in response.content.decode()
+
+
+@pytest.mark.parametrize("change", ["publish", "unpublish", "move", "settings", "new child"])
+def test_any_change_a_page_shows_drops_the_cached_pages(client, site_tree, change):
+    article, index = site_tree["article"], site_tree["articles"]
+    client.get(index.url)
+    client.get(article.url)
+
+    if change == "publish":
+        article.title = "Tiêu đề đã sửa"
+        article.save_revision().publish()
+    elif change == "unpublish":
+        article.unpublish()
+    elif change == "move":
+        article.move(site_tree["articles"], pos="first-child")
+    elif change == "settings":
+        site_settings = SiteSettings.objects.get()
+        site_settings.organisation_name = "Tên mới của tổ chức"
+        site_settings.save()
+    else:
+        index.add_child(instance=ArticlePage(title="Bài mới đăng", slug="bai-moi", area=1))
+
+    response = client.get(index.url)
+    assert response["X-Page-Cache"] == "miss"
+    html = response.content.decode()
+    expected = {
+        "publish": "Tiêu đề đã sửa",
+        "unpublish": None,
+        "move": "Ra quân Tháng hành động",
+        "settings": "Tên mới của tổ chức",
+        "new child": "Bài mới đăng",
+    }[change]
+    if expected:
+        assert expected in html
+    else:
+        assert "Ra quân Tháng hành động" not in html
+
+
+def test_signed_in_visitors_never_get_or_fill_the_cache(client, site_tree):
+    url = site_tree["article"].url
+    client.get(url)  # cached for anonymous visitors
+    client.force_login(UserFactory(full_name="Nguyễn Văn Bình"))
+
+    response = client.get(url)
+
+    assert "X-Page-Cache" not in response
+    assert "Bình" in response.content.decode()
+    client.logout()
+    assert "Bình" not in client.get(url).content.decode()
+
+
+def test_account_pages_are_never_cached(client, site_tree):
+    for _ in range(2):
+        response = client.get("/accounts/login/")
+        assert "X-Page-Cache" not in response
