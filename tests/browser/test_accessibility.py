@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from cms.models import StandardPage
+from tests.test_pages import every_block_value
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -36,6 +39,30 @@ def test_public_pages_pass_axe_and_fit_a_phone(page, live_server, path):
 
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+PAGE_TYPES = ["home", "programme", "campaigns", "current", "articles", "article", "materials", "material", "help"]
+
+
+def test_every_page_type_passes_axe_and_asks_nothing_of_another_origin(browser, live_server, site_tree):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740}, bypass_csp=True)
+    requests = []
+    context.on("request", lambda request: requests.append(request.url))
+    site_tree["blocks"] = site_tree["home"].add_child(
+        instance=StandardPage(
+            title="Mọi khối nội dung",
+            slug="moi-khoi",
+            body=every_block_value(site_tree["image"], site_tree["document"], site_tree["programme"]),
+        )
+    )
+    page = context.new_page()
+    for key in [*PAGE_TYPES, "blocks"]:
+        page.goto(f"{live_server.url}{site_tree[key].url}")
+        assert axe_violations(page) == [], key
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, key
+    context.close()
+
+    assert [url for url in requests if not url.startswith(live_server.url)] == []
 
 
 def test_signup_errors_pass_axe_too(page, live_server):
