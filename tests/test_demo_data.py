@@ -25,7 +25,18 @@ DEMO_EMAILS = [
 
 
 def snapshot():
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Page
+
+    from cms.models import MaterialFile, ServiceProvider
+
     return (
+        list(Page.objects.order_by("path").values_list("path", "title", "live")),
+        get_image_model().objects.count(),
+        get_document_model().objects.count(),
+        MaterialFile.objects.count(),
+        ServiceProvider.objects.count(),
         list(OrganisationUnit.objects.values_list("code", "path", "name")),
         list(User.objects.order_by("email").values_list("email", "password")),
         ManagerScope.objects.count(),
@@ -72,3 +83,30 @@ def test_demo_data_is_a_usable_site_with_realistic_units():
     assert (
         visible_units(User.objects.get(email="quanly.thanhpho@example.org")).count() == OrganisationUnit.objects.count()
     )
+
+
+def test_demo_content_has_what_the_campaign_needs(client):
+    from cms.models import ArticlePage, CampaignPage, MaterialPage, ProgrammePage, ServiceProvider, StandardPage
+
+    call_command("load_demo_data")
+
+    programme = ProgrammePage.objects.get()
+    assert sorted(programme.areas.values_list("area", flat=True)) == [1, 2, 3, 4, 5, 6, 7]
+    assert "106/KH-UBND" in programme.intro
+    action_months = CampaignPage.objects.live().filter(title__startswith="Tháng hành động")
+    assert {(c.start_date.month, c.start_date.day, c.end_date.month, c.end_date.day) for c in action_months} == {
+        (11, 15, 12, 15)
+    }
+    assert ArticlePage.objects.live().count() >= 6
+    materials = MaterialPage.objects.live()
+    assert materials.count() >= 8
+    assert all(material.files.exists() and material.preview_image for material in materials)
+    real = ServiceProvider.objects.filter(is_sample=False)
+    assert sorted(real.values_list("phone", flat=True)) == ["111", "113", "115"]
+    assert ServiceProvider.objects.filter(is_sample=True).count() >= 3
+    assert {"Giới thiệu", "Điều khoản sử dụng", "Tuyên bố về khả năng tiếp cận"} <= set(
+        StandardPage.objects.values_list("title", flat=True)
+    )
+    for page in [programme, *materials[:2], ArticlePage.objects.first(), CampaignPage.objects.first()]:
+        assert client.get(page.url).status_code == 200
+    assert client.get("/").status_code == 200

@@ -16,6 +16,7 @@ from allauth.account.models import EmailAddress
 from accounts import roles
 from accounts.models import ManagerScope, OrganisationUnit
 from accounts.unit_import import import_units
+from cms.demo_loader import load_site
 from cms.models import HomePage, SiteSettings, StandardPage
 
 DEMO_UNITS_CSV = Path(settings.BASE_DIR) / "accounts" / "fixtures" / "demo_units.csv"
@@ -106,6 +107,7 @@ class Command(BaseCommand):
             site_settings.organisation_name = "Chương trình phòng, chống bạo lực trên cơ sở giới"
             site_settings.privacy_page = privacy
             site_settings.save()
+        load_site(home, site_settings)
         return home
 
     def ensure_accounts(self):
