@@ -56,6 +56,7 @@ test-postgres: ## The suite against the local PostgreSQL
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(MAKE) test
 
 bench: messages ## Run the benchmarks in bench/ and print their tables
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m bench
 
 clean: ## Remove the virtualenv, the SQLite database and compiled catalogues
