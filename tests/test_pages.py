@@ -331,3 +331,72 @@ def test_an_anonymous_page_view_costs_at_most_12_queries_with_200_articles(
         client.get(url)  # warm Wagtail's per-process site and settings lookups
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+PAGE_KEYS = ["home", "programme", "campaigns", "current", "articles", "article", "materials", "material", "help"]
+
+
+@pytest.mark.parametrize("key", PAGE_KEYS)
+def test_every_page_type_renders_with_every_block(client, site_tree, key):
+    page = site_tree[key].specific
+    page.body = every_block_value(site_tree["image"], site_tree["document"], site_tree["programme"])
+    page.save_revision().publish()
+
+    html = client.get(page.url).content.decode()
+
+    for expected in ('class="block-heading"', "key-figures__value", 'href="tel:113"', "<summary>Gọi số nào?</summary>"):
+        assert expected in html, (key, expected)
+
+
+@pytest.mark.parametrize("key", PAGE_KEYS)
+def test_every_page_type_is_found_by_search_and_listed_in_the_sitemap(client, site_tree, key):
+    page = site_tree[key].specific
+
+    results = client.get(reverse("search"), {"q": page.title}).context["results"]
+
+    assert page.pk in [result.pk for result in results["pages"]]
+    assert f"<loc>{page.full_url}</loc>" in client.get("/sitemap.xml").content.decode()
+
+
+@pytest.mark.parametrize("key", PAGE_KEYS)
+def test_anonymous_visitors_get_no_cookie_on_any_page_type(client, site_tree, key):
+    assert client.get(site_tree[key].url).cookies == {}
+
+
+def test_a_video_address_that_cannot_be_resolved_is_refused_in_the_admin(staff_client, site_tree):
+    from django.core.exceptions import ValidationError
+
+    from cms.blocks import VideoBlock
+
+    block = VideoBlock()
+    value = block.to_python({"video": "https://khong-ton-tai.example/video/1", "title": "Video", "transcript": ""})
+    with pytest.raises(ValidationError):
+        block.clean(value)
+
+
+def test_a_stored_video_address_never_breaks_the_page(client, site_tree):
+    page = site_tree["article"]
+    page.body = json.dumps(
+        [
+            {
+                "type": "video",
+                "value": {"video": "https://khong-ton-tai.example/v", "title": "Video cũ", "transcript": ""},
+            }
+        ]
+    )
+    page.save_revision().publish()
+
+    response = client.get(page.url)
+
+    assert response.status_code == 200 and 'href="https://khong-ton-tai.example/v"' in response.content.decode()
+
+
+def test_publishing_is_recorded_in_wagtails_history_and_audit_log(site_tree):
+    from wagtail.models import PageLogEntry
+
+    editor = site_tree["article"]
+    editor.title = "Tiêu đề mới"
+    editor.save_revision().publish()
+
+    assert PageLogEntry.objects.filter(page=editor, action="wagtail.publish").exists()
+    assert editor.revisions.count() >= 2
