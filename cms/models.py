@@ -14,7 +14,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager, RevisionMixin
+from wagtail.models import Orderable, Page, PageManager, RevisionMixin, Site
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -495,6 +495,25 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site settings")
+
+    @classmethod
+    def base_queryset(cls):
+        return super().base_queryset().select_related("privacy_page", "logo")
+
+    @classmethod
+    def for_request(cls, request):
+        """Every public render reads these: remembered until any content or setting changes."""
+        from cms.page_cache import remember
+
+        attr_name = cls.get_cache_attr_name()
+        if not hasattr(request, attr_name):
+            site = Site.find_for_request(request)
+            site_settings = (
+                remember(f"site-settings:{site.pk}", lambda: cls.for_site(site)) if site else cls.for_site(site)
+            )
+            site_settings._request = request
+            setattr(request, attr_name, site_settings)
+        return getattr(request, attr_name)
 
 
 class FooterHotline(Orderable):
