@@ -64,6 +64,20 @@ class BasePage(Page):
         return getattr(self, "hero_image", None) or getattr(self, "preview_image", None)
 
 
+class SectionPage(BasePage):
+    """A page of its own under the home page: an introduction, then its listing, then a body."""
+
+    intro = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["cms.HomePage"]
+
+    class Meta:
+        abstract = True
+
+
 class HomePage(BasePage):
     """The campaign's home: its message, the current campaign, latest articles, help band."""
 
@@ -137,16 +151,9 @@ class CampaignPageQuerySet(PageQuerySet):
         return self.filter(end_date__lt=timezone.localdate())
 
 
-class CampaignIndexPage(BasePage):
+class CampaignIndexPage(SectionPage):
     """Campaigns: the current ones first, then upcoming, then past."""
 
-    intro = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
-
-    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
-    parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.CampaignPage"]
     max_count_per_parent = 1
 
@@ -230,16 +237,9 @@ class CampaignMaterial(Orderable):
     panels = [FieldPanel("material")]
 
 
-class ArticleIndexPage(BasePage):
+class ArticleIndexPage(SectionPage):
     """News and stories, newest first, ten to a page, filtered by area and tag."""
 
-    intro = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
-
-    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
-    parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.ArticlePage"]
     per_page = 10
 
@@ -318,16 +318,9 @@ class ArticlePage(BasePage):
         verbose_name = _("article")
 
 
-class MaterialsIndexPage(BasePage):
+class MaterialsIndexPage(SectionPage):
     """Posters, leaflets, infographics, videos and guidelines, filterable."""
 
-    intro = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
-
-    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
-    parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.MaterialPage"]
     per_page = 12
 
@@ -607,14 +600,9 @@ class ServiceProvider(RevisionMixin, index.Indexed, models.Model):
         return "tel:" + "".join(character for character in self.phone if character.isdigit() or character == "+")
 
 
-class HelpDirectoryPage(BasePage):
+class HelpDirectoryPage(SectionPage):
     """Where to find help, filtered by type and ward."""
 
-    intro = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
-    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    parent_page_types = ["cms.HomePage"]
     max_count_per_parent = 1
 
     class Meta:

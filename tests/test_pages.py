@@ -159,7 +159,9 @@ def test_a_campaign_cannot_end_before_it_starts(site_tree):
 def test_the_article_index_filters_by_area_and_tag(client, site_tree):
     url = site_tree["articles"].url
 
-    assert [a.title for a in client.get(url, {"area": 3}).context["articles"]] == ["Tập huấn cán bộ tiếp nhận"]
+    filtered = client.get(url, {"area": 3})
+    assert [a.title for a in filtered.context["articles"]] == ["Tập huấn cán bộ tiếp nhận"]
+    assert '<option value="3" selected>3. Đào tạo, nâng cao năng lực</option>' in filtered.content.decode()
     assert [a.title for a in client.get(url, {"tag": "thang-hanh-dong"}).context["articles"]] == [
         "Ra quân Tháng hành động"
     ]
