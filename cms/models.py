@@ -43,6 +43,24 @@ def page_number(request, paginator):
         return paginator.page(paginator.num_pages if int(request.GET.get("page", 1)) > 1 else 1)
 
 
+def chosen_filters(request, choices_by_name):
+    """The listing filters of the query string that name a real choice; junk values are ignored."""
+    chosen = {}
+    for name, choices in choices_by_name.items():
+        valid = {str(value): value for value in choices.values}
+        if request.GET.get(name, "") in valid:
+            chosen[name] = valid[request.GET[name]]
+    return chosen
+
+
+def filter_context(chosen):
+    """What the listing template needs to show the chosen filters and keep them across pages."""
+    return {
+        **{f"selected_{name}": value for name, value in chosen.items()},
+        "filter_query": urlencode(chosen) + "&" if chosen else "",
+    }
+
+
 class BasePage(Page):
     """What every public page has: an optional content warning shown before its content."""
 
@@ -249,22 +267,16 @@ class ArticleIndexPage(SectionPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         articles = ArticlePage.objects.live().child_of(self).order_by("-date", "-pk").select_related("hero_image")
-        area = request.GET.get("area", "")
-        if area.isdigit() and int(area) in ProgrammeArea.values:
-            articles = articles.filter(area=int(area))
-            context["selected_area"] = int(area)
+        chosen = chosen_filters(request, {"area": ProgrammeArea})
+        if "area" in chosen:
+            articles = articles.filter(area=chosen["area"])
         tag = request.GET.get("tag", "").strip()[:100]
         if tag:
             articles = articles.filter(tags__slug=tag)
-            context["selected_tag"] = tag
+            chosen["tag"] = tag
+        context.update(filter_context(chosen))
         context["articles"] = page_number(request, Paginator(articles, self.per_page))
         context["areas"] = ProgrammeArea.choices
-        kept = {
-            key: value
-            for key, value in (("area", context.get("selected_area")), ("tag", context.get("selected_tag")))
-            if value
-        }
-        context["filter_query"] = urlencode(kept) + "&" if kept else ""
         return context
 
 
@@ -330,27 +342,19 @@ class MaterialsIndexPage(SectionPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         materials = MaterialPage.objects.live().child_of(self).order_by("title").select_related("preview_image")
-        filters = {}
-        for name, choices in (
-            ("type", MaterialPage.Type),
-            ("audience", MaterialPage.Audience),
-            ("language", MaterialPage.Language),
-        ):
-            value = request.GET.get(name, "")
-            if value in choices.values:
-                filters["material_type" if name == "type" else name] = value
-                context[f"selected_{name}"] = value
-        area = request.GET.get("area", "")
-        if area.isdigit() and int(area) in ProgrammeArea.values:
-            filters["area"] = int(area)
-            context["selected_area"] = int(area)
-        context["materials"] = page_number(request, Paginator(materials.filter(**filters), self.per_page))
-        kept = {
-            name: context[f"selected_{name}"]
-            for name in ("type", "audience", "language", "area")
-            if f"selected_{name}" in context
-        }
-        context["filter_query"] = urlencode(kept) + "&" if kept else ""
+        chosen = chosen_filters(
+            request,
+            {
+                "type": MaterialPage.Type,
+                "audience": MaterialPage.Audience,
+                "language": MaterialPage.Language,
+                "area": ProgrammeArea,
+            },
+        )
+        field_for = {"type": "material_type", "audience": "audience", "language": "language", "area": "area"}
+        materials = materials.filter(**{field_for[name]: value for name, value in chosen.items()})
+        context.update(filter_context(chosen))
+        context["materials"] = page_number(request, Paginator(materials, self.per_page))
         context["types"] = MaterialPage.Type.choices
         context["audiences"] = MaterialPage.Audience.choices
         context["languages"] = MaterialPage.Language.choices
@@ -610,11 +614,11 @@ class HelpDirectoryPage(SectionPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        providers = ServiceProvider.objects.select_related("ward").order_by("-provider_type", "name")
-        provider_type = request.GET.get("type", "")
-        if provider_type in ServiceProvider.Type.values:
-            providers = providers.filter(provider_type=provider_type)
-            context["selected_type"] = provider_type
+        # Real numbers first (the national hotlines), then the local entries.
+        providers = ServiceProvider.objects.select_related("ward").order_by("is_sample", "provider_type", "name")
+        chosen = chosen_filters(request, {"type": ServiceProvider.Type})
+        if "type" in chosen:
+            providers = providers.filter(provider_type=chosen["type"])
         ward = request.GET.get("ward", "")
         wards = (
             ServiceProvider.objects.exclude(ward=None)
@@ -624,7 +628,8 @@ class HelpDirectoryPage(SectionPage):
         )
         if ward and ward in dict(wards):
             providers = providers.filter(ward__code=ward)
-            context["selected_ward"] = ward
+            chosen["ward"] = ward
+        context.update(filter_context(chosen))
         context["providers"] = providers
         context["types"] = ServiceProvider.Type.choices
         context["wards"] = wards
