@@ -104,6 +104,7 @@ class HomePage(BasePage):
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["wagtailcore.Page"]
     max_count_per_parent = 1
 
     class Meta:

@@ -11,6 +11,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "page-cache:version"
 # Paths whose answers depend on who asks or change state: never cached.
@@ -65,6 +66,8 @@ class AnonymousPageCacheMiddleware:
         if self.is_cacheable_response(request, response):
             if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
                 response.render()
+            # The language comes from a cookie: a shared cache downstream must not mix them.
+            patch_vary_headers(response, ("Cookie",))
             cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

@@ -21,6 +21,7 @@ def test_an_anonymous_page_is_rendered_once_then_served_from_the_cache(
 
     assert response["X-Page-Cache"] == "hit"
     assert "Ra quân Tháng hành động" in response.content.decode()
+    assert "Cookie" in response["Vary"]
     assert "Content-Security-Policy" in response
 
 
