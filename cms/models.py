@@ -157,17 +157,10 @@ class ProgrammePageArea(Orderable):
 
 
 class CampaignPageQuerySet(PageQuerySet):
-    """Campaigns sorted by today's date in the site's time zone."""
-
     def current(self):
+        """Campaigns running today, in the site's time zone (as CampaignPage.status says)."""
         today = timezone.localdate()
         return self.filter(start_date__lte=today, end_date__gte=today)
-
-    def upcoming(self):
-        return self.filter(start_date__gt=timezone.localdate())
-
-    def past(self):
-        return self.filter(end_date__lt=timezone.localdate())
 
 
 class CampaignIndexPage(SectionPage):
