@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.views import choose_language, download_material_file, healthz, robots_txt, search
+from courses.views import dashboard
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("language/", choose_language, name="choose_language"),
     path("search/", search, name="search"),
+    path("my/", dashboard, name="dashboard"),
     path("materials/download/<int:file_id>/", download_material_file, name="download_material_file"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),

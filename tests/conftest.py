@@ -182,3 +182,64 @@ def site_tree(home_page, unit_tree):
         "image": image,
         "document": document,
     }
+
+
+def quiz_question(text, choices, kind="single_choice", explanation=""):
+    """A stored quiz question: choices as (text, correct) pairs; ids are fixed so tests can answer."""
+    import uuid
+
+    return {
+        "type": kind,
+        "id": str(uuid.uuid4()),
+        "value": {
+            "question": text,
+            "choices": [
+                {"type": "item", "id": str(uuid.uuid4()), "value": {"text": choice, "correct": correct}}
+                for choice, correct in choices
+            ],
+            "explanation": explanation,
+        },
+    }
+
+
+@pytest.fixture
+def course(home_page):
+    """An ordered course of three modules: a lesson, a single-choice quiz, a two-question quiz."""
+    import json
+
+    from courses.models import CourseIndexPage, CoursePage, ModulePage
+
+    catalogue = home_page.add_child(instance=CourseIndexPage(title="Khóa học", slug="courses"))
+    course = catalogue.add_child(
+        instance=CoursePage(
+            title="Hiểu đúng về bạo lực trên cơ sở giới",
+            slug="hieu-dung",
+            summary="Khóa học cho mọi người.",
+            objectives="<p>Nhận diện bạo lực.</p>",
+            area=1,
+            hours=2,
+            pass_mark=100,
+            modules_in_order=True,
+        )
+    )
+    lesson = course.add_child(instance=ModulePage(title="Khái niệm", slug="khai-niem"))
+    first_quiz = [
+        quiz_question(
+            "Bạo lực chỉ là đánh đập?", [("Đúng", False), ("Sai", True)], explanation="<p>Còn nhiều hình thức khác.</p>"
+        )
+    ]
+    quiz_one = course.add_child(
+        instance=ModulePage(title="Các hình thức", slug="hinh-thuc", quiz=json.dumps(first_quiz), attempt_limit=3)
+    )
+    second_quiz = [
+        quiz_question("Gọi số nào khi trẻ em bị xâm hại?", [("111", True), ("114", False)]),
+        quiz_question(
+            "Những hành vi nào là bạo lực?",
+            [("Đánh đập", True), ("Kiểm soát tiền", True), ("Lắng nghe", False)],
+            kind="multiple_choice",
+        ),
+    ]
+    quiz_two = course.add_child(
+        instance=ModulePage(title="Tìm trợ giúp", slug="tim-tro-giup", quiz=json.dumps(second_quiz))
+    )
+    return {"catalogue": catalogue, "course": course, "lesson": lesson, "quiz_one": quiz_one, "quiz_two": quiz_two}

@@ -20,13 +20,15 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    # Project apps, lowest first (see DESIGN.md: reports → certificates → courses → cms → accounts).
+    # Project apps, highest first (DESIGN.md: reports → certificates → courses → cms → accounts).
+    "courses",
     "cms",
     "accounts",
     # Wagtail; wagtail.users comes through our config to use our user forms.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",

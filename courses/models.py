@@ -1,0 +1,222 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
+from cms.models import BasePage, ProgrammeArea, SectionPage
+from courses.blocks import QuizBlock
+
+
+class Audience(models.TextChoices):
+    EVERYONE = "everyone", _("Everyone")
+    OFFICIALS = "officials", _("Officials, civil servants and staff")
+
+
+class CourseIndexPage(SectionPage):
+    """The course catalogue at /courses/."""
+
+    subpage_types = ["courses.CoursePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("course catalogue")
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.models import chosen_filters, filter_context
+        from courses.services import progress_by_course
+
+        context = super().get_context(request, *args, **kwargs)
+        courses = CoursePage.objects.live().child_of(self).order_by("path")
+        chosen = chosen_filters(request, {"area": ProgrammeArea, "audience": Audience})
+        courses = courses.filter(**chosen)
+        context.update(filter_context(chosen))
+        courses = list(courses)
+        progress = progress_by_course(request.user, courses) if request.user.is_authenticated else {}
+        for course in courses:
+            course.percent = progress.get(course.pk)
+        context["courses"] = courses
+        context["areas"] = ProgrammeArea.choices
+        context["audiences"] = Audience.choices
+        return context
+
+
+class CoursePage(RoutablePageMixin, BasePage):
+    summary = models.TextField(_("summary"))
+    objectives = RichTextField(_("learning objectives"), features=RICH_TEXT_FEATURES)
+    area = models.PositiveSmallIntegerField(
+        _("programme area"), choices=ProgrammeArea.choices, default=ProgrammeArea.COMMUNICATION
+    )
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE)
+    hours = models.DecimalField(_("estimated hours"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0)])
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    modules_in_order = models.BooleanField(_("modules must be taken in order"), default=True)
+    issues_certificate = models.BooleanField(_("issues a certificate"), default=True)
+    certificate_validity_months = models.PositiveSmallIntegerField(
+        _("certificate valid for (months)"), null=True, blank=True, help_text=_("Leave blank for no expiry.")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("objectives"),
+        MultiFieldPanel(
+            [
+                FieldPanel("area"),
+                FieldPanel("audience"),
+                FieldPanel("hours"),
+                FieldPanel("pass_mark"),
+                FieldPanel("modules_in_order"),
+            ],
+            heading=_("Course"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("issues_certificate"), FieldPanel("certificate_validity_months")], heading=_("Certificate")
+        ),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("objectives"),
+        index.FilterField("area"),
+        index.FilterField("audience"),
+    ]
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+
+    class Meta:
+        verbose_name = _("course")
+
+    def modules(self):
+        return ModulePage.objects.live().child_of(self).order_by("path")
+
+    @path("")
+    def course_view(self, request):
+        from courses.views import course_page
+
+        return course_page(request, self)
+
+    @path("enrol/")
+    def enrol_view(self, request):
+        from courses.views import enrol
+
+        return enrol(request, self)
+
+
+class ModulePage(BasePage):
+    body = StreamField(BodyBlock(), verbose_name=_("lesson"), blank=True)
+    quiz = StreamField(QuizBlock(), verbose_name=_("quiz"), blank=True)
+    attempt_limit = models.PositiveSmallIntegerField(
+        _("attempts allowed"), null=True, blank=True, help_text=_("Leave blank for no limit.")
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("body"), FieldPanel("quiz"), FieldPanel("attempt_limit")]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("module")
+
+    @property
+    def has_quiz(self):
+        return len(self.quiz) > 0
+
+    def serve(self, request, *args, **kwargs):
+        from courses.views import module_page
+
+        return module_page(request, self)
+
+
+class Enrolment(models.Model):
+    class Source(models.TextChoices):
+        SELF = "self", _("Self-enrolled")
+        ASSIGNMENT = "assignment", _("Assigned")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="enrolments")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.SELF)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="courses_enrolment_unique")]
+        indexes = [models.Index(fields=["course", "completed_at"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.course}"
+
+
+class ModuleProgress(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="progress")
+    completed_at = models.DateTimeField(_("completed"), auto_now_add=True)
+    score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("module progress")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "module"], name="courses_moduleprogress_unique")]
+
+    def __str__(self):
+        return f"{self.enrolment} – {self.module}"
+
+
+class QuizAttempt(models.Model):
+    """One submitted quiz: the answers as given (question id → choice ids) and the grade."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attempts")
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="attempts")
+    token = models.UUIDField(
+        _("form token"), help_text=_("One per quiz form shown: a resubmitted form is not a new attempt.")
+    )
+    answers = models.JSONField(_("answers"))
+    score = models.PositiveSmallIntegerField(_("score (%)"))
+    passed = models.BooleanField(_("passed"))
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quiz attempt")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "module", "token"], name="courses_quizattempt_once")
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment} – {self.module}: {self.score}%"
+
+
+class Completion(models.Model):
+    """A finished course, written once, holding what a certificate needs as it was that day."""
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="completion")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="completions")
+    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="completions")
+    full_name = models.CharField(_("full name"), max_length=150)
+    unit_code = models.CharField(_("unit code"), max_length=50, blank=True)
+    unit_name = models.CharField(_("unit"), max_length=255, blank=True)
+    course_title = models.CharField(_("course"), max_length=255)
+    area = models.PositiveSmallIntegerField(_("programme area"), choices=ProgrammeArea.choices)
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("completion")
+        indexes = [models.Index(fields=["completed_on"])]
+
+    def __str__(self):
+        return f"{self.full_name} – {self.course_title}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("A completion is a record: it cannot be changed."))
+        super().save(*args, **kwargs)

@@ -1,0 +1,197 @@
+"""The rules of taking a course, in one place for the web, the admin, commands and tasks.
+
+Exactly once is the database's job: a Completion is unique per enrolment and an attempt per
+(enrolment, module, form token); the code that records them locks the enrolment row first
+(select_for_update), so two requests racing each other get one completion and a clean answer.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Completion, Enrolment, ModulePage, ModuleProgress, QuizAttempt
+from courses.signals import course_completed
+
+
+class CourseRuleError(Exception):
+    """What the learner tried is not allowed; the message says why, in their language."""
+
+
+@dataclass
+class Grade:
+    score: int
+    passed: bool
+    correct_questions: set = field(default_factory=set)
+
+
+def enrol(user, course, source=Enrolment.Source.SELF):
+    enrolment, _created = Enrolment.objects.get_or_create(user=user, course=course, defaults={"source": source})
+    return enrolment
+
+
+def enrolment_for(user, course):
+    return Enrolment.objects.filter(user=user, course=course).first() if user.is_authenticated else None
+
+
+def completed_module_ids(enrolment):
+    return set(enrolment.progress.values_list("module_id", flat=True)) if enrolment else set()
+
+
+def locked_module_ids(course, modules, done_ids):
+    """Modules the learner cannot open yet: in an ordered course, all after the first not done."""
+    if not course.modules_in_order:
+        return set()
+    locked, blocked = set(), False
+    for module in modules:
+        if blocked:
+            locked.add(module.pk)
+        elif module.pk not in done_ids:
+            blocked = True
+    return locked
+
+
+def check_can_take(enrolment, module, modules=None):
+    if enrolment is None:
+        raise CourseRuleError(_("Enrol in the course before taking its modules."))
+    modules = list(modules if modules is not None else enrolment.course.modules())
+    if module.pk in locked_module_ids(enrolment.course, modules, completed_module_ids(enrolment)):
+        raise CourseRuleError(_("Finish the previous modules first: this course is taken in order."))
+
+
+def parse_answers(module, submitted):
+    """{question id: set of choice ids} from the form, refusing anything the quiz does not have."""
+    questions = {question.id: question for question in module.quiz}
+    answers = {}
+    for question_id, choice_ids in submitted.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise CourseRuleError(_("The answers do not match this quiz. Reload the page and try again."))
+        valid_choices = {choice.id for choice in question.value["choices"].bound_blocks}
+        if not set(choice_ids) <= valid_choices:
+            raise CourseRuleError(_("The answers do not match this quiz. Reload the page and try again."))
+        if question.block_type == "single_choice" and len(choice_ids) > 1:
+            raise CourseRuleError(
+                _("Choose only one answer for “%(question)s”.") % {"question": question.value["question"]}
+            )
+        answers[question_id] = set(choice_ids)
+    missing = [q.value["question"] for q_id, q in questions.items() if not answers.get(q_id)]
+    if missing:
+        raise CourseRuleError(_("Answer every question: “%(question)s” has no answer.") % {"question": missing[0]})
+    return answers
+
+
+def grade(module, answers, pass_mark):
+    """Score in percent: a question counts when exactly its correct choices are chosen."""
+    correct = set()
+    for question in module.quiz:
+        expected = {choice.id for choice in question.value["choices"].bound_blocks if choice.value["correct"]}
+        if answers.get(question.id) == expected:
+            correct.add(question.id)
+    total = len(module.quiz)
+    score = round(100 * len(correct) / total) if total else 100
+    return Grade(score=score, passed=score >= pass_mark, correct_questions=correct)
+
+
+@transaction.atomic
+def submit_quiz(user, module, course, submitted, token):
+    """Record one attempt (once per form token) and, when it passes, the module and maybe the course."""
+    enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
+    check_can_take(enrolment, module)
+    existing = QuizAttempt.objects.filter(enrolment=enrolment, module=module, token=token).first()
+    if existing is not None:
+        return existing, grade(module, {k: set(v) for k, v in existing.answers.items()}, course.pass_mark), False
+    used = QuizAttempt.objects.filter(enrolment=enrolment, module=module).count()
+    if module.attempt_limit is not None and used >= module.attempt_limit:
+        raise CourseRuleError(_("You have used all %(limit)d attempts at this quiz.") % {"limit": module.attempt_limit})
+    answers = parse_answers(module, submitted)
+    result = grade(module, answers, course.pass_mark)
+    attempt = QuizAttempt.objects.create(
+        enrolment=enrolment,
+        module=module,
+        token=token,
+        score=result.score,
+        passed=result.passed,
+        answers={question_id: sorted(choices) for question_id, choices in answers.items()},
+    )
+    if result.passed:
+        record_module_done(enrolment, module, score=result.score)
+    return attempt, result, True
+
+
+@transaction.atomic
+def mark_module_done(user, module, course):
+    enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
+    check_can_take(enrolment, module)
+    if module.has_quiz:
+        raise CourseRuleError(_("This module is complete when you pass its quiz."))
+    record_module_done(enrolment, module)
+    return enrolment
+
+
+def record_module_done(enrolment, module, score=None):
+    """Within the caller's transaction, holding the enrolment's lock."""
+    ModuleProgress.objects.get_or_create(enrolment=enrolment, module=module, defaults={"score": score})
+    complete_course_if_done(enrolment)
+
+
+def complete_course_if_done(enrolment):
+    if Completion.objects.filter(enrolment=enrolment).exists():
+        return None
+    course = enrolment.course
+    module_ids = set(course.modules().values_list("pk", flat=True))
+    if not module_ids or not module_ids <= completed_module_ids(enrolment):
+        return None
+    scores = list(enrolment.progress.filter(score__isnull=False).values_list("score", flat=True))
+    score = round(sum(scores) / len(scores)) if scores else None
+    user, now = enrolment.user, timezone.now()
+    try:
+        with transaction.atomic():
+            completion = Completion.objects.create(
+                enrolment=enrolment,
+                user=user,
+                course=course,
+                full_name=user.full_name,
+                unit_code=user.unit.code if user.unit else "",
+                unit_name=user.unit.name if user.unit else "",
+                course_title=course.title,
+                area=course.area,
+                hours=course.hours,
+                score=score,
+                completed_on=timezone.localdate(now),
+            )
+    except IntegrityError:
+        return None  # another request recorded it first
+    Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=now, score=score)
+    transaction.on_commit(lambda: course_completed.send(sender=Completion, completion=completion))
+    return completion
+
+
+def progress_by_course(user, courses):
+    """{course id: percent of live modules done} for the learner, in two queries."""
+    courses = list(courses)
+    if not courses:
+        return {}
+    course_by_path = {course.path: course.pk for course in courses}
+    steplen = ModulePage.steplen
+    module_counts = {}
+    paths = (
+        ModulePage.objects.live()
+        .filter(depth=courses[0].depth + 1, path__startswith=courses[0].path[:-steplen])
+        .values_list("path", flat=True)
+    )
+    for path in paths:
+        course_id = course_by_path.get(path[:-steplen])
+        if course_id:
+            module_counts[course_id] = module_counts.get(course_id, 0) + 1
+    done = (
+        Enrolment.objects.filter(user=user, course__in=courses)
+        .annotate(done=Count("progress"))
+        .values_list("course_id", "done")
+    )
+    return {
+        course_id: min(100, round(100 * count / module_counts[course_id])) if module_counts.get(course_id) else 0
+        for course_id, count in done
+    }

@@ -1,0 +1,123 @@
+"""Thin views over courses.services: the course page, enrolment, a module, the learner's dashboard."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from courses import services
+from courses.models import Completion, Enrolment
+
+
+def course_page(request, course):
+    modules = list(course.modules())
+    enrolment = services.enrolment_for(request.user, course)
+    done = services.completed_module_ids(enrolment)
+    context = course.get_context(request)
+    context.update(
+        {
+            "modules": modules,
+            "enrolment": enrolment,
+            "done_ids": done,
+            "locked_ids": services.locked_module_ids(course, modules, done) if enrolment else set(),
+            "percent": round(100 * len(done & {m.pk for m in modules}) / len(modules)) if modules else 0,
+            "next_module": next((m for m in modules if m.pk not in done), None),
+        }
+    )
+    return TemplateResponse(request, course.get_template(request), context)
+
+
+def enrol(request, course):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.is_authenticated:
+        return redirect_to_login(course.url)
+    services.enrol(request.user, course)
+    messages.success(request, _("You are enrolled. Start with the first module."))
+    return HttpResponseRedirect(course.url)
+
+
+def module_page(request, module):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    course = module.get_parent().specific
+    if request.method == "POST":
+        return submit_module(request, module, course)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    return render_module(request, module, course)
+
+
+def render_module(request, module, course, attempt_result=None, status=200):
+    modules = list(course.modules())
+    enrolment = services.enrolment_for(request.user, course)
+    done = services.completed_module_ids(enrolment)
+    locked = enrolment is not None and module.pk in services.locked_module_ids(course, modules, done)
+    position = next((index for index, m in enumerate(modules) if m.pk == module.pk), 0)
+    context = module.get_context(request)
+    context.update(
+        {
+            "course": course,
+            "enrolment": enrolment,
+            "locked": locked,
+            "done": module.pk in done,
+            "questions": [(question.id, question.block_type, question.value) for question in module.quiz],
+            "token": uuid.uuid4(),
+            "result": attempt_result,
+            "next_module": modules[position + 1] if position + 1 < len(modules) else None,
+            "position": position + 1,
+            "module_count": len(modules),
+        }
+    )
+    return TemplateResponse(request, module.get_template(request), context, status=status)
+
+
+def form_token(value):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise services.CourseRuleError(_("The form has expired. Reload the page and try again.")) from None
+
+
+def submit_module(request, module, course):
+    try:
+        if "mark_done" in request.POST:
+            services.mark_module_done(request.user, module, course)
+            messages.success(request, _("Module complete."))
+            return HttpResponseRedirect(module.url)
+        token = form_token(request.POST.get("token", ""))
+        submitted = {key.removeprefix("q-"): request.POST.getlist(key) for key in request.POST if key.startswith("q-")}
+        attempt, result, _created = services.submit_quiz(request.user, module, course, submitted, token)
+    except services.CourseRuleError as error:
+        messages.error(request, str(error))
+        return render_module(request, module, course, status=400)
+    return render_module(request, module, course, attempt_result={"attempt": attempt, "grade": result})
+
+
+@login_required
+def dashboard(request):
+    enrolments = list(Enrolment.objects.filter(user=request.user).select_related("course").order_by("-started_at"))
+    courses = [enrolment.course for enrolment in enrolments]
+    progress = services.progress_by_course(request.user, courses)
+    completions = {c.course_id: c for c in Completion.objects.filter(user=request.user)}
+    rows = [
+        {
+            "enrolment": e,
+            "course": e.course,
+            "percent": progress.get(e.course_id, 0),
+            "completion": completions.get(e.course_id),
+        }
+        for e in enrolments
+    ]
+    return TemplateResponse(
+        request,
+        "courses/dashboard.html",
+        {
+            "in_progress": [row for row in rows if not row["completion"]],
+            "completed": [row for row in rows if row["completion"]],
+        },
+    )

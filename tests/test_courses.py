@@ -1,0 +1,289 @@
+"""Taking a course: enrolment, modules in order, quizzes graded on the server, one completion."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+import pytest
+
+from courses import services
+from courses.models import Completion, Enrolment, ModuleProgress, QuizAttempt
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def choice_ids(module, question_index=0, correct=True):
+    question = list(module.specific.quiz)[question_index]
+    return [c.id for c in question.value["choices"].bound_blocks if c.value["correct"] == correct]
+
+
+def question_id(module, index=0):
+    return list(module.specific.quiz)[index].id
+
+
+def right_answers(module):
+    return {
+        f"q-{q.id}": [c.id for c in q.value["choices"].bound_blocks if c.value["correct"]] for q in module.specific.quiz
+    }
+
+
+def post_quiz(client, module, answers, token=None):
+    return client.post(module.url, {"token": str(token or uuid.uuid4()), **answers})
+
+
+@pytest.fixture
+def learner_client(client, course):
+    learner = UserFactory(full_name="Trần Thị Mai", unit=None)
+    client.force_login(learner)
+    client.user = learner
+    return client
+
+
+def enrolled(client, course):
+    client.post(course["course"].url + "enrol/")
+    return Enrolment.objects.get(user=client.user)
+
+
+def test_enrolling_takes_one_post_and_the_course_page_shows_progress(learner_client, course):
+    response = learner_client.post(course["course"].url + "enrol/")
+
+    assert response.status_code == 302
+    assert Enrolment.objects.filter(user=learner_client.user, course=course["course"]).count() == 1
+    learner_client.post(course["course"].url + "enrol/")
+    assert Enrolment.objects.count() == 1
+    html = learner_client.get(course["course"].url).content.decode()
+    assert 'value="0"' in html and "Khái niệm" in html
+
+
+def test_enrol_needs_a_post(learner_client, course):
+    assert learner_client.get(course["course"].url + "enrol/").status_code == 405
+
+
+def test_modules_in_order_are_locked_until_the_previous_one_is_done(learner_client, course):
+    enrolled(learner_client, course)
+
+    response = post_quiz(learner_client, course["quiz_one"], right_answers(course["quiz_one"]))
+
+    assert response.status_code == 400
+    assert "Hãy hoàn thành các mô-đun trước: khóa học này học theo thứ tự." in response.content.decode()
+    assert not QuizAttempt.objects.exists()
+
+
+def test_a_lesson_is_done_when_marked_and_a_quiz_when_passed(learner_client, course):
+    enrolment = enrolled(learner_client, course)
+    learner_client.post(course["lesson"].url, {"mark_done": "1"})
+
+    wrong = post_quiz(
+        learner_client,
+        course["quiz_one"],
+        {f"q-{question_id(course['quiz_one'])}": choice_ids(course["quiz_one"], correct=False)},
+    )
+    assert wrong.status_code == 200 and "Điểm của bạn: 0% (điểm đạt 100%)." in wrong.content.decode()
+    assert not ModuleProgress.objects.filter(module=course["quiz_one"]).exists()
+
+    right = post_quiz(learner_client, course["quiz_one"], right_answers(course["quiz_one"]))
+    assert "Điểm của bạn: 100%" in right.content.decode() and "Còn nhiều hình thức khác." in right.content.decode()
+    assert set(enrolment.progress.values_list("module__slug", flat=True)) == {"khai-niem", "hinh-thuc"}
+    assert QuizAttempt.objects.filter(enrolment=enrolment).count() == 2
+
+
+def test_correct_answers_are_never_in_the_page_before_submission(learner_client, course):
+    enrolled(learner_client, course)
+    learner_client.post(course["lesson"].url, {"mark_done": "1"})
+
+    html = learner_client.get(course["quiz_one"].url).content.decode()
+
+    assert "correct" not in html.lower().replace("incorrect", "")
+    assert "Còn nhiều hình thức khác." not in html
+
+
+def test_completing_every_module_records_one_immutable_completion(learner_client, course):
+    enrolment = enrolled(learner_client, course)
+    learner_client.post(course["lesson"].url, {"mark_done": "1"})
+    post_quiz(learner_client, course["quiz_one"], right_answers(course["quiz_one"]))
+    post_quiz(learner_client, course["quiz_two"], right_answers(course["quiz_two"]))
+
+    completion = Completion.objects.get(enrolment=enrolment)
+    assert (completion.full_name, completion.course_title, completion.area, completion.score) == (
+        "Trần Thị Mai",
+        "Hiểu đúng về bạo lực trên cơ sở giới",
+        1,
+        100,
+    )
+    with pytest.raises(ValidationError):
+        completion.save()
+
+    learner = learner_client.user
+    learner.full_name = "Tên đã đổi"
+    learner.save()
+    course["course"].title = "Tên khóa học mới"
+    course["course"].save_revision().publish()
+    course["course"].add_child(instance=type(course["lesson"])(title="Mô-đun thêm sau", slug="them-sau"))
+    completion.refresh_from_db()
+    assert completion.full_name == "Trần Thị Mai" and completion.course_title == "Hiểu đúng về bạo lực trên cơ sở giới"
+    assert Completion.objects.filter(enrolment=enrolment).count() == 1
+
+    dashboard = learner_client.get(reverse("dashboard")).content.decode()
+    assert "Hiểu đúng về bạo lực trên cơ sở giới" in dashboard and 'value="100"' in dashboard
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unknown question",
+        "unknown choice",
+        "choice of another question",
+        "two choices on single",
+        "missing answer",
+        "bad token",
+    ],
+)
+def test_bad_quiz_submissions_get_a_message_and_record_nothing(learner_client, course, case):
+    enrolled(learner_client, course)
+    learner_client.post(course["lesson"].url, {"mark_done": "1"})
+    module = course["quiz_two"]
+    post_quiz(learner_client, course["quiz_one"], right_answers(course["quiz_one"]))
+    answers = right_answers(module)
+    first, second = question_id(module, 0), question_id(module, 1)
+    token = None
+    if case == "unknown question":
+        answers[f"q-{uuid.uuid4()}"] = [str(uuid.uuid4())]
+    elif case == "unknown choice":
+        answers[f"q-{first}"] = [str(uuid.uuid4())]
+    elif case == "choice of another question":
+        answers[f"q-{first}"] = choice_ids(module, 1)[:1]
+    elif case == "two choices on single":
+        answers[f"q-{first}"] = choice_ids(module, 0) + choice_ids(module, 0, correct=False)
+    elif case == "missing answer":
+        del answers[f"q-{second}"]
+    else:
+        token = "khong-phai-uuid"
+    before = QuizAttempt.objects.count()
+
+    response = learner_client.post(module.url, {"token": token or str(uuid.uuid4()), **answers})
+
+    assert response.status_code == 400
+    assert 'class="message message--error"' in response.content.decode()
+    assert QuizAttempt.objects.count() == before
+    assert not Completion.objects.exists()
+
+
+def test_a_resubmitted_form_is_not_a_second_attempt(learner_client, course):
+    enrolled(learner_client, course)
+    learner_client.post(course["lesson"].url, {"mark_done": "1"})
+    token = uuid.uuid4()
+    wrong = {f"q-{question_id(course['quiz_one'])}": choice_ids(course["quiz_one"], correct=False)}
+
+    post_quiz(learner_client, course["quiz_one"], wrong, token)
+    post_quiz(learner_client, course["quiz_one"], wrong, token)
+
+    assert QuizAttempt.objects.count() == 1
+
+
+def test_the_attempt_limit_holds(learner_client, course):
+    enrolled(learner_client, course)
+    learner_client.post(course["lesson"].url, {"mark_done": "1"})
+    wrong = {f"q-{question_id(course['quiz_one'])}": choice_ids(course["quiz_one"], correct=False)}
+    for _ in range(3):
+        post_quiz(learner_client, course["quiz_one"], wrong)
+
+    response = post_quiz(learner_client, course["quiz_one"], right_answers(course["quiz_one"]))
+
+    assert response.status_code == 400
+    assert QuizAttempt.objects.count() == 3 and not ModuleProgress.objects.filter(module=course["quiz_one"]).exists()
+
+
+def test_a_learner_not_enrolled_cannot_submit(learner_client, course):
+    response = learner_client.post(course["lesson"].url, {"mark_done": "1"})
+
+    assert response.status_code == 400 and not ModuleProgress.objects.exists()
+
+
+def test_a_module_under_another_course_is_not_found(learner_client, course):
+    url = course["course"].url.replace("hieu-dung", "khoa-khac") + "khai-niem/"
+
+    assert learner_client.get(url).status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_and_back(client, course):
+    response = client.get(course["lesson"].url)
+
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next={course['lesson'].url}"
+
+
+def test_the_catalogue_filters_and_shows_the_learners_progress(learner_client, course):
+    enrolled(learner_client, course)
+    learner_client.post(course["lesson"].url, {"mark_done": "1"})
+
+    response = learner_client.get(course["catalogue"].url, {"area": 1})
+
+    assert [c.percent for c in response.context["courses"]] == [33]
+    assert list(learner_client.get(course["catalogue"].url, {"area": 3}).context["courses"]) == []
+    assert learner_client.get(course["catalogue"].url, {"area": "abc"}).status_code == 200
+
+
+def test_services_grade_on_the_server(course):
+    module = course["quiz_two"].specific
+    answers = {
+        question_id(module, 0): set(choice_ids(module, 0)),
+        question_id(module, 1): set(choice_ids(module, 1)[:1]),
+    }
+
+    result = services.grade(module, answers, pass_mark=50)
+
+    assert result.score == 50 and result.passed
+
+
+def build_big_course(course, modules=30, questions=50):
+    import json
+
+    from courses.models import ModulePage
+    from tests.conftest import quiz_question
+
+    quiz = [
+        quiz_question(f"Câu hỏi {n}", [("Đúng", True), ("Sai", False), ("Không rõ", False)]) for n in range(questions)
+    ]
+    pages = [
+        course.add_child(
+            instance=ModulePage(title=f"Mô-đun {n}", slug=f"mo-dun-{n}", quiz=json.dumps(quiz) if n == 0 else "[]")
+        )
+        for n in range(modules)
+    ]
+    return pages
+
+
+def test_a_module_page_and_a_quiz_submission_cost_the_same_queries_whatever_the_size(learner_client, course):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.models import CourseIndexPage, CoursePage
+
+    catalogue = CourseIndexPage.objects.get()
+    for n in range(5):
+        UserFactory(email=f"nguoi.khac{n}@example.org")
+    counts = []
+    for modules, questions in ((3, 2), (30, 50)):
+        big = catalogue.add_child(
+            instance=CoursePage(
+                title=f"Khóa {modules}",
+                slug=f"khoa-{modules}",
+                summary=".",
+                objectives="<p>.</p>",
+                hours=1,
+                modules_in_order=False,
+            )
+        )
+        quiz_module = build_big_course(big, modules, questions)[0]
+        learner_client.post(big.url + "enrol/")
+        learner_client.get(quiz_module.url)
+        with CaptureQueriesContext(connection) as view:
+            assert learner_client.get(quiz_module.url).status_code == 200
+        with CaptureQueriesContext(connection) as submit:
+            assert post_quiz(learner_client, quiz_module, right_answers(quiz_module)).status_code == 200
+        counts.append((len(view), len(submit)))
+
+    assert counts[0] == counts[1], counts
+    assert counts[1][0] <= 17 and counts[1][1] <= 33, counts
