@@ -6,9 +6,11 @@ Exactly once is the database's job: a Completion is unique per enrolment and an 
 """
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -195,3 +197,25 @@ def progress_by_course(user, courses):
         course_id: min(100, round(100 * count / module_counts[course_id])) if module_counts.get(course_id) else 0
         for course_id, count in done
     }
+
+
+def next_modules(user, courses):
+    """{course id: the first live module the learner has not done} in two queries."""
+    courses = list(courses)
+    if not courses:
+        return {}
+    steplen = ModulePage.steplen
+    course_by_path = {course.path: course.pk for course in courses}
+    done = set(
+        ModuleProgress.objects.filter(enrolment__user=user, enrolment__course__in=courses).values_list(
+            "module_id", flat=True
+        )
+    )
+    upcoming = {}
+    prefixes = {course.path[:-steplen] for course in courses}
+    modules = ModulePage.objects.live().filter(depth=courses[0].depth + 1).order_by("path")
+    for module in modules.filter(reduce(or_, (Q(path__startswith=prefix) for prefix in prefixes))):
+        course_id = course_by_path.get(module.path[:-steplen])
+        if course_id and course_id not in upcoming and module.pk not in done:
+            upcoming[course_id] = module
+    return upcoming

@@ -103,12 +103,14 @@ def dashboard(request):
     enrolments = list(Enrolment.objects.filter(user=request.user).select_related("course").order_by("-started_at"))
     courses = [enrolment.course for enrolment in enrolments]
     progress = services.progress_by_course(request.user, courses)
+    upcoming = services.next_modules(request.user, courses)
     completions = {c.course_id: c for c in Completion.objects.filter(user=request.user)}
     rows = [
         {
             "enrolment": e,
             "course": e.course,
             "percent": progress.get(e.course_id, 0),
+            "next_module": upcoming.get(e.course_id),
             "completion": completions.get(e.course_id),
         }
         for e in enrolments

@@ -287,3 +287,12 @@ def test_a_module_page_and_a_quiz_submission_cost_the_same_queries_whatever_the_
 
     assert counts[0] == counts[1], counts
     assert counts[1][0] <= 17 and counts[1][1] <= 33, counts
+
+
+def test_the_dashboard_continues_at_the_next_module(learner_client, course):
+    enrolled(learner_client, course)
+    learner_client.post(course["lesson"].url, {"mark_done": "1"})
+
+    html = learner_client.get(reverse("dashboard")).content.decode()
+
+    assert f'href="{course["quiz_one"].url}"' in html and 'value="33"' in html
