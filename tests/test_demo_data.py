@@ -110,3 +110,23 @@ def test_demo_content_has_what_the_campaign_needs(client):
     for page in [programme, *materials[:2], ArticlePage.objects.first(), CampaignPage.objects.first()]:
         assert client.get(page.url).status_code == 200
     assert client.get("/").status_code == 200
+
+
+def test_demo_courses_and_learners_progress():
+    from courses.models import Completion, CoursePage, Enrolment
+
+    call_command("load_demo_data")
+
+    awareness = CoursePage.objects.get(title="Hiểu đúng về bạo lực trên cơ sở giới")
+    officials = CoursePage.objects.get(title="Tiếp nhận, xác minh và hỗ trợ người bị bạo lực trên cơ sở giới")
+    assert awareness.area == 1 and officials.area == 3
+    assert len(awareness.modules()) >= 4 and all(m.has_quiz for m in awareness.modules())
+    assert len(officials.modules()) >= 6 and all(len(m.quiz) >= 5 for m in officials.modules())
+    assert Completion.objects.filter(user__email="hocvien2@example.org", course=awareness).exists()
+    in_progress = Enrolment.objects.filter(completed_at=None).values_list("user__email", "course__title")
+    assert ("hocvien1@example.org", awareness.title) in in_progress and (
+        "hocvien2@example.org",
+        officials.title,
+    ) in in_progress
+    call_command("load_demo_data")
+    assert Completion.objects.count() == 1 and Enrolment.objects.count() == 3

@@ -1,12 +1,15 @@
 """Load the demo content and accounts. Idempotent: a second run finds everything and adds nothing."""
 
+from importlib import import_module
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
@@ -66,6 +69,11 @@ class Command(BaseCommand):
         home = self.ensure_pages()
         created = self.ensure_accounts()
         self.stdout.write(f"Demo accounts: {created} created. Sign in at http://127.0.0.1:8000/accounts/login/")
+        for app_config in apps.get_app_configs():
+            # Higher apps (courses, …) add their own demo content through a `demo` module.
+            ours = Path(app_config.path).parent == Path(settings.BASE_DIR)
+            if ours and app_config.name != "cms" and module_has_submodule(app_config.module, "demo"):
+                import_module(f"{app_config.name}.demo").load(home, self.stdout)
         self.stdout.write(f"Site: {home.title} at http://127.0.0.1:8000/")
         self.stdout.write("")
         self.stdout.write(f"  {'role':<14} {'e-mail':<30} password")

@@ -1,0 +1,93 @@
+"""The demo courses and some learners' progress; called by cms's `load_demo_data` (safe to run twice)."""
+
+import json
+import uuid
+
+from django.contrib.auth import get_user_model
+
+from courses import services
+from courses.demo_content import COURSES
+from courses.models import CourseIndexPage, CoursePage, ModulePage
+
+
+def quiz_data(questions):
+    return json.dumps(
+        [
+            {
+                "type": kind,
+                "id": str(uuid.uuid4()),
+                "value": {
+                    "question": text,
+                    "choices": [
+                        {"type": "item", "id": str(uuid.uuid4()), "value": {"text": choice, "correct": correct}}
+                        for choice, correct in choices
+                    ],
+                    "explanation": f"<p>{explanation}</p>" if explanation else "",
+                },
+            }
+            for text, kind, choices, explanation in questions
+        ]
+    )
+
+
+def load(home, stdout):
+    catalogue = CourseIndexPage.objects.child_of(home).first() or home.add_child(
+        instance=CourseIndexPage(
+            title="Khóa học",
+            slug="courses",
+            show_in_menus=True,
+            intro="<p>Các khóa học trực tuyến miễn phí của chương trình.</p>",
+        )
+    )
+    courses = []
+    for data in COURSES:
+        course = CoursePage.objects.child_of(catalogue).filter(slug=data["slug"]).first()
+        if course is None:
+            course = catalogue.add_child(
+                instance=CoursePage(
+                    slug=data["slug"],
+                    title=data["title"],
+                    summary=data["summary"],
+                    objectives=data["objectives"],
+                    area=data["area"],
+                    audience=data["audience"],
+                    hours=data["hours"],
+                    pass_mark=data["pass_mark"],
+                    certificate_validity_months=data["validity"],
+                )
+            )
+            for slug, title, lesson, questions in data["modules"]:
+                course.add_child(
+                    instance=ModulePage(
+                        slug=slug,
+                        title=title,
+                        body=[("paragraph", f"<p>{lesson}</p>")],
+                        quiz=quiz_data(questions),
+                    )
+                )
+        courses.append(course)
+    progress_for_demo_learners(*courses)
+    stdout.write(f"Courses: {len(courses)} with {ModulePage.objects.count()} modules.")
+
+
+def take(user, course, modules):
+    """Pass the first `modules` modules with the right answers, as a learner would."""
+    services.enrol(user, course)
+    for module in list(course.modules())[:modules]:
+        right = {q.id: [c.id for c in q.value["choices"].bound_blocks if c.value["correct"]] for q in module.quiz}
+        if module.has_quiz:
+            services.submit_quiz(user, module, course, right, uuid.uuid4())
+        else:
+            services.mark_module_done(user, module, course)
+
+
+def progress_for_demo_learners(awareness, officials):
+    users = (
+        get_user_model().objects.filter(email__in=["hocvien1@example.org", "hocvien2@example.org"]).order_by("email")
+    )
+    if len(users) < 2 or users[0].enrolments.exists():
+        return
+    first, second = users
+    take(first, awareness, 2)  # halfway through the awareness course
+    take(second, awareness, 4)  # completed it
+    take(second, officials, 3)  # halfway through the officials' course
