@@ -38,9 +38,10 @@ def wait_until_up(url, seconds=60):
     raise SystemExit(f"gunicorn did not answer at {url}")
 
 
-def wrk(url):
+def wrk(url, script=None):
+    extra = ["-s", str(script)] if script else []
     out = subprocess.run(
-        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url],
+        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,
@@ -51,12 +52,9 @@ def wrk(url):
     return rate, percentiles.get("50", "?"), percentiles.get("99", "?"), int(errors.group(1)) if errors else 0
 
 
-def main():
-    if not shutil.which("wrk"):
-        raise SystemExit("The site benchmark needs wrk: apt-get install wrk (make bench does it as root).")
-    work = Path(tempfile.mkdtemp(prefix="gbv-bench-"))
-    port = free_port()
-    env = {
+def production_env(work, port):
+    """Production settings on a throwaway database, media and static folder, and Redis database 15."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -69,18 +67,12 @@ def main():
         "STATIC_ROOT": str(work / "static"),
         "MEDIA_ROOT": str(work / "media"),
     }
-    python = sys.executable
-    for command in (
-        ["migrate", "--no-input", "-v", "0"],
-        ["load_demo_data"],
-        ["collectstatic", "--no-input", "-v", "0"],
-    ):
-        subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["redis-cli", "-n", "15", "flushdb"], check=False, stdout=subprocess.DEVNULL)
-    static_file = next((work / "static" / "css").glob("site.*.css")).name
-    server = subprocess.Popen(
+
+
+def start_gunicorn(env, port):
+    return subprocess.Popen(
         [
-            str(Path(python).parent / "gunicorn"),
+            str(Path(sys.executable).parent / "gunicorn"),
             "cms.wsgi",
             "--workers",
             "2",
@@ -92,6 +84,24 @@ def main():
         cwd=ROOT,
         env=env,
     )
+
+
+def main():
+    if not shutil.which("wrk"):
+        raise SystemExit("The site benchmark needs wrk: apt-get install wrk (make bench does it as root).")
+    work = Path(tempfile.mkdtemp(prefix="gbv-bench-"))
+    port = free_port()
+    env = production_env(work, port)
+    python = sys.executable
+    for command in (
+        ["migrate", "--no-input", "-v", "0"],
+        ["load_demo_data"],
+        ["collectstatic", "--no-input", "-v", "0"],
+    ):
+        subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["redis-cli", "-n", "15", "flushdb"], check=False, stdout=subprocess.DEVNULL)
+    static_file = next((work / "static" / "css").glob("site.*.css")).name
+    server = start_gunicorn(env, port)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/healthz")
