@@ -296,3 +296,9 @@ def test_the_dashboard_continues_at_the_next_module(learner_client, course):
     html = learner_client.get(reverse("dashboard")).content.decode()
 
     assert f'href="{course["quiz_one"].url}"' in html and 'value="33"' in html
+
+
+def test_the_home_page_features_the_courses(client, course):
+    html = client.get("/").content.decode()
+
+    assert "Khóa học trực tuyến" in html and course["course"].title in html

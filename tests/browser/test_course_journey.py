@@ -53,3 +53,30 @@ def test_a_new_learner_takes_the_awareness_course_to_the_end(browser, live_serve
     completed = page.locator("section", has_text="Đã hoàn thành")
     assert AWARENESS["title"] in completed.inner_text()
     assert completed.locator("progress").get_attribute("value") == "100"
+
+
+def test_course_and_module_pages_pass_axe(browser, live_server):
+    from tests.browser.test_accessibility import axe_violations
+
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    UserFactory(email="hoc.axe@example.org")
+    context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail:", exact=True).fill("hoc.axe@example.org")
+    page.get_by_label("Mật khẩu:", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+    course_url = f"{live_server.url}/courses/{AWARENESS['slug']}/"
+    page.goto(course_url)
+    page.get_by_role("button", name="Đăng ký khóa học").click()
+    for url in (
+        f"{live_server.url}/courses/",
+        course_url,
+        f"{course_url}{AWARENESS['modules'][0][0]}/",
+        f"{live_server.url}/my/",
+    ):
+        page.goto(url)
+        assert axe_violations(page) == [], url
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
+    context.close()
