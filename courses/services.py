@@ -102,6 +102,8 @@ def submit_quiz(user, module, course, submitted, token):
     """Record one attempt (once per form token) and, when it passes, the module and maybe the course."""
     enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     check_can_take(enrolment, module)
+    if not module.has_quiz:
+        raise CourseRuleError(_("This module has no quiz: mark it as done when you have read it."))
     existing = QuizAttempt.objects.filter(enrolment=enrolment, module=module, token=token).first()
     if existing is not None:
         return existing, grade(module, {k: set(v) for k, v in existing.answers.items()}, course.pass_mark), False

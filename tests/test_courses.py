@@ -302,3 +302,13 @@ def test_the_home_page_features_the_courses(client, course):
     html = client.get("/").content.decode()
 
     assert "Khóa học trực tuyến" in html and course["course"].title in html
+
+
+def test_quiz_answers_sent_to_a_lesson_record_nothing(learner_client, course):
+    enrolled(learner_client, course)
+
+    response = post_quiz(learner_client, course["lesson"], {})
+
+    assert response.status_code == 400
+    assert "không có bài kiểm tra" in response.content.decode()
+    assert not QuizAttempt.objects.exists() and not ModuleProgress.objects.exists()
