@@ -45,7 +45,7 @@ SETUP = textwrap.dedent(
     session[HASH_SESSION_KEY] = learner.get_session_auth_hash()
     session.create()
     module = modules[-1]
-    answers = {q.id: [c.id for c in q.value["choices"].bound_blocks if c.value["correct"]] for q in module.quiz}
+    answers = {question: sorted(choices) for question, choices in services.correct_answers(module).items()}
     print(json.dumps({"session": session.session_key, "csrf": _get_new_csrf_string(), "course": course.url,
                       "module": module.url, "answers": answers}))
     """

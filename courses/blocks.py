@@ -1,6 +1,8 @@
 """Quiz questions. Each question and each choice keeps the stable id Wagtail gives stream and list
 items, so answers and attempts refer to them even after an editor reorders or rewords them."""
 
+import uuid
+
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import blocks
@@ -74,3 +76,22 @@ class MultipleChoiceQuestionBlock(QuestionBlock):
 class QuizBlock(blocks.StreamBlock):
     single_choice = SingleChoiceQuestionBlock()
     multiple_choice = MultipleChoiceQuestionBlock()
+
+
+def stored_question(text, choices, kind="single_choice", explanation=""):
+    """One quiz question as the StreamField stores it; `choices` are (text, correct) pairs.
+
+    Used where questions are written by code (the demo loader, tests); ids are fresh UUIDs.
+    """
+    return {
+        "type": kind,
+        "id": str(uuid.uuid4()),
+        "value": {
+            "question": text,
+            "choices": [
+                {"type": "item", "id": str(uuid.uuid4()), "value": {"text": choice, "correct": correct}}
+                for choice, correct in choices
+            ],
+            "explanation": explanation,
+        },
+    }

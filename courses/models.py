@@ -31,7 +31,7 @@ class CourseIndexPage(SectionPage):
 
     def get_context(self, request, *args, **kwargs):
         from cms.models import chosen_filters, filter_context
-        from courses.services import progress_by_course
+        from courses.services import learner_progress
 
         context = super().get_context(request, *args, **kwargs)
         courses = CoursePage.objects.live().child_of(self).order_by("path")
@@ -39,9 +39,9 @@ class CourseIndexPage(SectionPage):
         courses = courses.filter(**chosen)
         context.update(filter_context(chosen))
         courses = list(courses)
-        progress = progress_by_course(request.user, courses) if request.user.is_authenticated else {}
+        progress = learner_progress(request.user, courses) if request.user.is_authenticated else {}
         for course in courses:
-            course.percent = progress.get(course.pk)
+            course.percent = progress[course.pk].percent if course.pk in progress else None
         context["courses"] = courses
         context["areas"] = ProgrammeArea.choices
         context["audiences"] = Audience.choices

@@ -5,12 +5,13 @@ Exactly once is the database's job: a Completion is unique per enrolment and an 
 (select_for_update), so two requests racing each other get one completion and a clean answer.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,13 +86,19 @@ def parse_answers(module, submitted):
     return answers
 
 
+def correct_answers(module):
+    """{question id: set of its correct choice ids}."""
+    return {
+        question.id: {choice.id for choice in question.value["choices"].bound_blocks if choice.value["correct"]}
+        for question in module.quiz
+    }
+
+
 def grade(module, answers, pass_mark):
     """Score in percent: a question counts when exactly its correct choices are chosen."""
-    correct = set()
-    for question in module.quiz:
-        expected = {choice.id for choice in question.value["choices"].bound_blocks if choice.value["correct"]}
-        if answers.get(question.id) == expected:
-            correct.add(question.id)
+    correct = {
+        question_id for question_id, expected in correct_answers(module).items() if answers.get(question_id) == expected
+    }
     total = len(module.quiz)
     score = round(100 * len(correct) / total) if total else 100
     return Grade(score=score, passed=score >= pass_mark, correct_questions=correct)
@@ -173,51 +180,40 @@ def complete_course_if_done(enrolment):
     return completion
 
 
-def progress_by_course(user, courses):
-    """{course id: percent of live modules done} for the learner, in two queries."""
+@dataclass
+class CourseProgress:
+    percent: int
+    next_module: ModulePage | None
+
+
+def learner_progress(user, courses):
+    """{course id: CourseProgress} for each of these courses the learner is enrolled in, in two queries.
+
+    The percent counts the course's live modules done, so a module added later lowers it.
+    """
     courses = list(courses)
     if not courses:
         return {}
-    course_by_path = {course.path: course.pk for course in courses}
-    steplen = ModulePage.steplen
-    module_counts = {}
-    paths = (
-        ModulePage.objects.live()
-        .filter(depth=courses[0].depth + 1, path__startswith=courses[0].path[:-steplen])
-        .values_list("path", flat=True)
-    )
-    for path in paths:
-        course_id = course_by_path.get(path[:-steplen])
-        if course_id:
-            module_counts[course_id] = module_counts.get(course_id, 0) + 1
-    done = (
-        Enrolment.objects.filter(user=user, course__in=courses)
-        .annotate(done=Count("progress"))
-        .values_list("course_id", "done")
-    )
-    return {
-        course_id: min(100, round(100 * count / module_counts[course_id])) if module_counts.get(course_id) else 0
-        for course_id, count in done
-    }
-
-
-def next_modules(user, courses):
-    """{course id: the first live module the learner has not done} in two queries."""
-    courses = list(courses)
-    if not courses:
-        return {}
+    done_by_course = defaultdict(set)
+    for course_id, module_id in Enrolment.objects.filter(user=user, course__in=courses).values_list(
+        "course_id", "progress__module_id"
+    ):
+        done = done_by_course[course_id]  # an entry for every enrolment, even with nothing done yet
+        if module_id is not None:
+            done.add(module_id)
     steplen = ModulePage.steplen
     course_by_path = {course.path: course.pk for course in courses}
-    done = set(
-        ModuleProgress.objects.filter(enrolment__user=user, enrolment__course__in=courses).values_list(
-            "module_id", flat=True
-        )
+    children = reduce(or_, (Q(path__startswith=course.path, depth=course.depth + 1) for course in courses))
+    modules_by_course = defaultdict(list)
+    for module in ModulePage.objects.live().filter(children).order_by("path"):
+        modules_by_course[course_by_path[module.path[:-steplen]]].append(module)
+    return {course_id: progress_of(modules_by_course[course_id], done) for course_id, done in done_by_course.items()}
+
+
+def progress_of(modules, done_ids):
+    """How far through these (live, ordered) modules the learner is, and where to continue."""
+    finished = sum(1 for module in modules if module.pk in done_ids)
+    return CourseProgress(
+        percent=round(100 * finished / len(modules)) if modules else 0,
+        next_module=next((module for module in modules if module.pk not in done_ids), None),
     )
-    upcoming = {}
-    prefixes = {course.path[:-steplen] for course in courses}
-    modules = ModulePage.objects.live().filter(depth=courses[0].depth + 1).order_by("path")
-    for module in modules.filter(reduce(or_, (Q(path__startswith=prefix) for prefix in prefixes))):
-        course_id = course_by_path.get(module.path[:-steplen])
-        if course_id and course_id not in upcoming and module.pk not in done:
-            upcoming[course_id] = module
-    return upcoming

@@ -17,6 +17,7 @@ def course_page(request, course):
     modules = list(course.modules())
     enrolment = services.enrolment_for(request.user, course)
     done = services.completed_module_ids(enrolment)
+    progress = services.progress_of(modules, done)
     context = course.get_context(request)
     context.update(
         {
@@ -24,8 +25,8 @@ def course_page(request, course):
             "enrolment": enrolment,
             "done_ids": done,
             "locked_ids": services.locked_module_ids(course, modules, done) if enrolment else set(),
-            "percent": round(100 * len(done & {m.pk for m in modules}) / len(modules)) if modules else 0,
-            "next_module": next((m for m in modules if m.pk not in done), None),
+            "percent": progress.percent,
+            "next_module": progress.next_module,
         }
     )
     return TemplateResponse(request, course.get_template(request), context)
@@ -102,15 +103,14 @@ def submit_module(request, module, course):
 def dashboard(request):
     enrolments = list(Enrolment.objects.filter(user=request.user).select_related("course").order_by("-started_at"))
     courses = [enrolment.course for enrolment in enrolments]
-    progress = services.progress_by_course(request.user, courses)
-    upcoming = services.next_modules(request.user, courses)
+    progress = services.learner_progress(request.user, courses)
     completions = {c.course_id: c for c in Completion.objects.filter(user=request.user)}
     rows = [
         {
             "enrolment": e,
             "course": e.course,
-            "percent": progress.get(e.course_id, 0),
-            "next_module": upcoming.get(e.course_id),
+            "percent": progress[e.course_id].percent,
+            "next_module": progress[e.course_id].next_module,
             "completion": completions.get(e.course_id),
         }
         for e in enrolments

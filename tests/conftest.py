@@ -184,29 +184,12 @@ def site_tree(home_page, unit_tree):
     }
 
 
-def quiz_question(text, choices, kind="single_choice", explanation=""):
-    """A stored quiz question: choices as (text, correct) pairs; ids are fixed so tests can answer."""
-    import uuid
-
-    return {
-        "type": kind,
-        "id": str(uuid.uuid4()),
-        "value": {
-            "question": text,
-            "choices": [
-                {"type": "item", "id": str(uuid.uuid4()), "value": {"text": choice, "correct": correct}}
-                for choice, correct in choices
-            ],
-            "explanation": explanation,
-        },
-    }
-
-
 @pytest.fixture
 def course(home_page):
     """An ordered course of three modules: a lesson, a single-choice quiz, a two-question quiz."""
     import json
 
+    from courses.blocks import stored_question
     from courses.models import CourseIndexPage, CoursePage, ModulePage
 
     catalogue = home_page.add_child(instance=CourseIndexPage(title="Khóa học", slug="courses"))
@@ -224,7 +207,7 @@ def course(home_page):
     )
     lesson = course.add_child(instance=ModulePage(title="Khái niệm", slug="khai-niem"))
     first_quiz = [
-        quiz_question(
+        stored_question(
             "Bạo lực chỉ là đánh đập?", [("Đúng", False), ("Sai", True)], explanation="<p>Còn nhiều hình thức khác.</p>"
         )
     ]
@@ -232,8 +215,8 @@ def course(home_page):
         instance=ModulePage(title="Các hình thức", slug="hinh-thuc", quiz=json.dumps(first_quiz), attempt_limit=3)
     )
     second_quiz = [
-        quiz_question("Gọi số nào khi trẻ em bị xâm hại?", [("111", True), ("114", False)]),
-        quiz_question(
+        stored_question("Gọi số nào khi trẻ em bị xâm hại?", [("111", True), ("114", False)]),
+        stored_question(
             "Những hành vi nào là bạo lực?",
             [("Đánh đập", True), ("Kiểm soát tiền", True), ("Lắng nghe", False)],
             kind="multiple_choice",

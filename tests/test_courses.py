@@ -24,9 +24,7 @@ def question_id(module, index=0):
 
 
 def right_answers(module):
-    return {
-        f"q-{q.id}": [c.id for c in q.value["choices"].bound_blocks if c.value["correct"]] for q in module.specific.quiz
-    }
+    return {f"q-{question}": sorted(choices) for question, choices in services.correct_answers(module.specific).items()}
 
 
 def post_quiz(client, module, answers, token=None):
@@ -240,11 +238,11 @@ def test_services_grade_on_the_server(course):
 def build_big_course(course, modules=30, questions=50):
     import json
 
+    from courses.blocks import stored_question
     from courses.models import ModulePage
-    from tests.conftest import quiz_question
 
     quiz = [
-        quiz_question(f"Câu hỏi {n}", [("Đúng", True), ("Sai", False), ("Không rõ", False)]) for n in range(questions)
+        stored_question(f"Câu hỏi {n}", [("Đúng", True), ("Sai", False), ("Không rõ", False)]) for n in range(questions)
     ]
     pages = [
         course.add_child(
