@@ -38,10 +38,10 @@ def wait_until_up(url, seconds=60):
     raise SystemExit(f"gunicorn did not answer at {url}")
 
 
-def wrk(url, script=None):
+def wrk(url, script=None, duration=DURATION):
     extra = ["-s", str(script)] if script else []
     out = subprocess.run(
-        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", *extra, url],
+        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,
@@ -69,7 +69,9 @@ def production_env(work, port):
     }
 
 
-def start_gunicorn(env, port):
+def start_gunicorn(env, port, access_log=None):
+    """gunicorn as in production; `access_log` records each request's path, method and time in µs."""
+    logging = ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(D)s"] if access_log else []
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -80,6 +82,7 @@ def start_gunicorn(env, port):
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            *logging,
         ],
         cwd=ROOT,
         env=env,

@@ -76,6 +76,17 @@ class BasePage(Page):
     class Meta:
         abstract = True
 
+    def route(self, request, path_components):
+        # Where every child is of one type (an index of articles, a course of modules), fetch the
+        # child as that type in one query instead of Wagtail's two: the page, then its specific row.
+        child_models = self.allowed_subpage_models() if path_components else []
+        if len(child_models) == 1:
+            child = child_models[0].objects.child_of(self).filter(slug=path_components[0]).first()
+            if child is not None:
+                child._cached_parent_obj = self
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     @property
     def og_image(self):
         """The image that represents the page when it is shared."""
@@ -500,7 +511,9 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
         if not hasattr(request, attr_name):
             site = Site.find_for_request(request)
             site_settings = (
-                remember(f"site-settings:{site.pk}", lambda: cls.for_site(site)) if site else cls.for_site(site)
+                remember(request, f"site-settings:{site.pk}", lambda: cls.for_site(site))
+                if site
+                else cls.for_site(site)
             )
             site_settings._request = request
             setattr(request, attr_name, site_settings)

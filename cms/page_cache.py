@@ -7,9 +7,10 @@ number: every cached page is dropped at once, so a visitor never gets a stale pa
 """
 
 import hashlib
+import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -19,7 +20,18 @@ UNCACHED_PREFIXES = ("/admin/", "/accounts/", "/my/", "/language/", "/healthz", 
 
 
 def current_version():
-    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+    # Numbered from the clock, not from 1: after the shared cache is flushed or restarted, no
+    # version comes back that a worker may still hold values for.
+    return cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
+
+
+def version_for(request):
+    """The version, read once per request: a page asks for several remembered values."""
+    if request is None:
+        return current_version()
+    if getattr(request, "_page_cache_version", None) is None:
+        request._page_cache_version = current_version()
+    return request._page_cache_version
 
 
 def drop_all_pages(**_kwargs):
@@ -27,7 +39,7 @@ def drop_all_pages(**_kwargs):
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def is_cacheable_request(request):
@@ -40,7 +52,7 @@ def is_cacheable_request(request):
 
 
 def cache_key(request):
-    raw = "|".join((request.get_host(), request.get_full_path(), translation.get_language(), str(current_version())))
+    raw = "|".join((request.get_host(), request.get_full_path(), translation.get_language(), str(version_for(request))))
     return "page-cache:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -86,6 +98,15 @@ class AnonymousPageCacheMiddleware:
         )
 
 
-def remember(key, compute):
-    """A value computed once per version of the content (menus, breadcrumbs, footer)."""
-    return cache.get_or_set(f"page-cache:{current_version()}:{key}", compute, timeout=settings.PAGE_CACHE_SECONDS)
+def remember(request, key, compute):
+    """A value computed once per version of the content (menus, breadcrumbs, footer, settings).
+
+    A versioned value never changes, so each worker keeps a copy too ("worker" cache): past the
+    first request, a page's menu, footer and settings cost no round trip to the shared cache.
+    """
+    versioned_key = f"page-cache:{version_for(request)}:{key}"
+    value = caches["worker"].get(versioned_key)
+    if value is None:
+        value = cache.get_or_set(versioned_key, compute, timeout=settings.PAGE_CACHE_SECONDS)
+        caches["worker"].set(versioned_key, value, timeout=settings.PAGE_CACHE_SECONDS)
+    return value

@@ -3,6 +3,7 @@ items, so answers and attempts refer to them even after an editor reorders or re
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import blocks
@@ -29,14 +30,11 @@ class QuestionBlock(blocks.StructBlock):
         value = super().clean(value)
         correct = sum(1 for choice in value["choices"] if choice["correct"])
         if correct == 0 or (self.single_answer and correct != 1):
+            message = (
+                _("Mark exactly one correct choice.") if self.single_answer else _("Mark at least one correct choice.")
+            )
             raise blocks.StructBlockValidationError(
-                block_errors={
-                    "choices": blocks.BlockValidationError(
-                        _("Mark exactly one correct choice.")
-                        if self.single_answer
-                        else _("Mark at least one correct choice.")
-                    )
-                }
+                block_errors={"choices": blocks.ListBlockValidationError(non_block_errors=[ValidationError(message)])}
             )
         return value
 

@@ -95,7 +95,8 @@ class CoursePage(RoutablePageMixin, BasePage):
         verbose_name = _("course")
 
     def modules(self):
-        return ModulePage.objects.live().child_of(self).order_by("path")
+        """The live modules in tree order, without their lessons and quizzes (lists and links need neither)."""
+        return ModulePage.objects.live().child_of(self).order_by("path").defer_streamfields()
 
     @path("")
     def course_view(self, request):

@@ -11,7 +11,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,8 +35,37 @@ def enrol(user, course, source=Enrolment.Source.SELF):
     return enrolment
 
 
-def enrolment_for(user, course):
-    return Enrolment.objects.filter(user=user, course=course).first() if user.is_authenticated else None
+@dataclass
+class Standing:
+    """Where a learner stands in a course: their enrolment, the course's live modules, those done."""
+
+    course: object
+    enrolment: Enrolment | None
+    modules: list
+    done_ids: set
+
+    @property
+    def locked_ids(self):
+        return locked_module_ids(self.course, self.modules, self.done_ids) if self.enrolment else set()
+
+    @property
+    def progress(self):
+        return progress_of(self.modules, self.done_ids)
+
+    @property
+    def all_done(self):
+        return bool(self.modules) and all(module.pk in self.done_ids for module in self.modules)
+
+
+def standing_in(user, course, *, for_update=False):
+    """The learner's standing, in three queries; `for_update` locks the enrolment row first."""
+    enrolment = None
+    if user.is_authenticated:
+        enrolments = Enrolment.objects.filter(user=user, course=course)
+        enrolment = (enrolments.select_for_update() if for_update else enrolments).first()
+    if enrolment is not None:
+        enrolment.user, enrolment.course = user, course  # both in hand already: no queries to fetch them
+    return Standing(course, enrolment, list(course.modules()), completed_module_ids(enrolment))
 
 
 def completed_module_ids(enrolment):
@@ -56,11 +85,10 @@ def locked_module_ids(course, modules, done_ids):
     return locked
 
 
-def check_can_take(enrolment, module, modules=None):
-    if enrolment is None:
+def check_can_take(standing, module):
+    if standing.enrolment is None:
         raise CourseRuleError(_("Enrol in the course before taking its modules."))
-    modules = list(modules if modules is not None else enrolment.course.modules())
-    if module.pk in locked_module_ids(enrolment.course, modules, completed_module_ids(enrolment)):
+    if module.pk in standing.locked_ids:
         raise CourseRuleError(_("Finish the previous modules first: this course is taken in order."))
 
 
@@ -104,23 +132,34 @@ def grade(module, answers, pass_mark):
     return Grade(score=score, passed=score >= pass_mark, correct_questions=correct)
 
 
+@dataclass
+class Submission:
+    attempt: QuizAttempt
+    grade: Grade
+    created: bool  # False when the same form was sent again: the first attempt stands
+    standing: Standing  # after this submission
+
+
 @transaction.atomic
 def submit_quiz(user, module, course, submitted, token):
     """Record one attempt (once per form token) and, when it passes, the module and maybe the course."""
-    enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
-    check_can_take(enrolment, module)
+    standing = standing_in(user, course, for_update=True)
+    check_can_take(standing, module)
     if not module.has_quiz:
         raise CourseRuleError(_("This module has no quiz: mark it as done when you have read it."))
-    existing = QuizAttempt.objects.filter(enrolment=enrolment, module=module, token=token).first()
-    if existing is not None:
-        return existing, grade(module, {k: set(v) for k, v in existing.answers.items()}, course.pass_mark), False
-    used = QuizAttempt.objects.filter(enrolment=enrolment, module=module).count()
-    if module.attempt_limit is not None and used >= module.attempt_limit:
+    earlier = QuizAttempt.objects.filter(enrolment=standing.enrolment, module=module).aggregate(
+        used=Count("pk"), same_form=Count("pk", filter=Q(token=token))
+    )
+    if earlier["same_form"]:
+        existing = QuizAttempt.objects.get(enrolment=standing.enrolment, module=module, token=token)
+        answers = {question_id: set(choices) for question_id, choices in existing.answers.items()}
+        return Submission(existing, grade(module, answers, course.pass_mark), False, standing)
+    if module.attempt_limit is not None and earlier["used"] >= module.attempt_limit:
         raise CourseRuleError(_("You have used all %(limit)d attempts at this quiz.") % {"limit": module.attempt_limit})
     answers = parse_answers(module, submitted)
     result = grade(module, answers, course.pass_mark)
     attempt = QuizAttempt.objects.create(
-        enrolment=enrolment,
+        enrolment=standing.enrolment,
         module=module,
         token=token,
         score=result.score,
@@ -128,32 +167,31 @@ def submit_quiz(user, module, course, submitted, token):
         answers={question_id: sorted(choices) for question_id, choices in answers.items()},
     )
     if result.passed:
-        record_module_done(enrolment, module, score=result.score)
-    return attempt, result, True
+        record_module_done(standing, module, score=result.score)
+    return Submission(attempt, result, True, standing)
 
 
 @transaction.atomic
 def mark_module_done(user, module, course):
-    enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
-    check_can_take(enrolment, module)
+    standing = standing_in(user, course, for_update=True)
+    check_can_take(standing, module)
     if module.has_quiz:
         raise CourseRuleError(_("This module is complete when you pass its quiz."))
-    record_module_done(enrolment, module)
-    return enrolment
+    record_module_done(standing, module)
+    return standing
 
 
-def record_module_done(enrolment, module, score=None):
-    """Within the caller's transaction, holding the enrolment's lock."""
-    ModuleProgress.objects.get_or_create(enrolment=enrolment, module=module, defaults={"score": score})
-    complete_course_if_done(enrolment)
+def record_module_done(standing, module, score=None):
+    """Within the caller's transaction, holding the enrolment's lock (so `done_ids` is the truth)."""
+    if module.pk not in standing.done_ids:
+        ModuleProgress.objects.create(enrolment=standing.enrolment, module=module, score=score)
+        standing.done_ids.add(module.pk)
+    complete_course_if_done(standing)
 
 
-def complete_course_if_done(enrolment):
-    if Completion.objects.filter(enrolment=enrolment).exists():
-        return None
-    course = enrolment.course
-    module_ids = set(course.modules().values_list("pk", flat=True))
-    if not module_ids or not module_ids <= completed_module_ids(enrolment):
+def complete_course_if_done(standing):
+    enrolment, course = standing.enrolment, standing.course
+    if enrolment.completed_at is not None or not standing.all_done:
         return None
     scores = list(enrolment.progress.filter(score__isnull=False).values_list("score", flat=True))
     score = round(sum(scores) / len(scores)) if scores else None
@@ -174,8 +212,9 @@ def complete_course_if_done(enrolment):
                 completed_on=timezone.localdate(now),
             )
     except IntegrityError:
-        return None  # another request recorded it first
+        return None  # recorded already (the enrolment lock makes this a safety net)
     Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=now, score=score)
+    enrolment.completed_at, enrolment.score = now, score
     transaction.on_commit(lambda: course_completed.send(sender=Completion, completion=completion))
     return completion
 
@@ -205,7 +244,7 @@ def learner_progress(user, courses):
     course_by_path = {course.path: course.pk for course in courses}
     children = reduce(or_, (Q(path__startswith=course.path, depth=course.depth + 1) for course in courses))
     modules_by_course = defaultdict(list)
-    for module in ModulePage.objects.live().filter(children).order_by("path"):
+    for module in ModulePage.objects.live().filter(children).order_by("path").defer_streamfields():
         modules_by_course[course_by_path[module.path[:-steplen]]].append(module)
     return {course_id: progress_of(modules_by_course[course_id], done) for course_id, done in done_by_course.items()}
 

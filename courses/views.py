@@ -14,17 +14,15 @@ from courses.models import Completion, Enrolment
 
 
 def course_page(request, course):
-    modules = list(course.modules())
-    enrolment = services.enrolment_for(request.user, course)
-    done = services.completed_module_ids(enrolment)
-    progress = services.progress_of(modules, done)
+    standing = services.standing_in(request.user, course)
+    progress = standing.progress
     context = course.get_context(request)
     context.update(
         {
-            "modules": modules,
-            "enrolment": enrolment,
-            "done_ids": done,
-            "locked_ids": services.locked_module_ids(course, modules, done) if enrolment else set(),
+            "modules": standing.modules,
+            "enrolment": standing.enrolment,
+            "done_ids": standing.done_ids,
+            "locked_ids": standing.locked_ids,
             "percent": progress.percent,
             "next_module": progress.next_module,
         }
@@ -50,25 +48,22 @@ def module_page(request, module):
         return submit_module(request, module, course)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    return render_module(request, module, course)
+    return render_module(request, module, services.standing_in(request.user, course))
 
 
-def render_module(request, module, course, attempt_result=None, status=200):
-    modules = list(course.modules())
-    enrolment = services.enrolment_for(request.user, course)
-    done = services.completed_module_ids(enrolment)
-    locked = enrolment is not None and module.pk in services.locked_module_ids(course, modules, done)
+def render_module(request, module, standing, submission=None, status=200):
+    modules = standing.modules
     position = next((index for index, m in enumerate(modules) if m.pk == module.pk), 0)
     context = module.get_context(request)
     context.update(
         {
-            "course": course,
-            "enrolment": enrolment,
-            "locked": locked,
-            "done": module.pk in done,
+            "course": standing.course,
+            "enrolment": standing.enrolment,
+            "locked": module.pk in standing.locked_ids,
+            "done": module.pk in standing.done_ids,
             "questions": [(question.id, question.block_type, question.value) for question in module.quiz],
             "token": uuid.uuid4(),
-            "result": attempt_result,
+            "result": submission,
             "next_module": modules[position + 1] if position + 1 < len(modules) else None,
             "position": position + 1,
             "module_count": len(modules),
@@ -92,11 +87,11 @@ def submit_module(request, module, course):
             return HttpResponseRedirect(module.url)
         token = form_token(request.POST.get("token", ""))
         submitted = {key.removeprefix("q-"): request.POST.getlist(key) for key in request.POST if key.startswith("q-")}
-        attempt, result, _created = services.submit_quiz(request.user, module, course, submitted, token)
+        submission = services.submit_quiz(request.user, module, course, submitted, token)
     except services.CourseRuleError as error:
         messages.error(request, str(error))
-        return render_module(request, module, course, status=400)
-    return render_module(request, module, course, attempt_result={"attempt": attempt, "grade": result})
+        return render_module(request, module, services.standing_in(request.user, course), status=400)
+    return render_module(request, module, submission.standing, submission=submission)
 
 
 @login_required

@@ -12,11 +12,14 @@ QUICK_EXIT_URL = "https://neutral.example.com/weather"
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # allauth's rate limits count in the cache: each test starts from zero.
-    from django.core.cache import cache
+    from django.conf import settings
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -284,7 +284,7 @@ def test_a_module_page_and_a_quiz_submission_cost_the_same_queries_whatever_the_
         counts.append((len(view), len(submit)))
 
     assert counts[0] == counts[1], counts
-    assert counts[1][0] <= 17 and counts[1][1] <= 33, counts
+    assert counts[1][0] <= 13 and counts[1][1] <= 18, counts
 
 
 def test_the_dashboard_continues_at_the_next_module(learner_client, course):

@@ -150,6 +150,8 @@ STORAGES = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "renditions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "renditions"},
+    # Per process: values that never change under their key (see cms.page_cache.remember).
+    "worker": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "worker"},
 }
 
 # How long an anonymous page may be served from the cache; any publish drops it sooner.

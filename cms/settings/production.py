@@ -25,6 +25,8 @@ CACHES = {
         "LOCATION": required_env("REDIS_URL"),
         "KEY_PREFIX": "renditions",
     },
+    # Per process: values that never change under their key (see cms.page_cache.remember).
+    "worker": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "worker"},
 }
 
 MAILERS = {
@@ -49,5 +51,7 @@ SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
+# Signed-in pages read the session from Redis; the database keeps it through a Redis restart.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True

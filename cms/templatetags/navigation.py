@@ -25,7 +25,7 @@ def main_menu(context):
     return {
         "items": [
             (title, url, bool(current and current.path.startswith(path)))
-            for title, url, path in remember(f"menu:{site.pk}", menu_items)
+            for title, url, path in remember(request, f"menu:{site.pk}", menu_items)
         ]
     }
 
@@ -41,13 +41,14 @@ def breadcrumbs(context):
 
     # Keyed by the parent: every article of an index shares one lookup.
     parent_path = page.path[: -page.steplen]
-    return {"ancestors": remember(f"breadcrumbs:{parent_path}", ancestors), "page": page}
+    return {"ancestors": remember(request, f"breadcrumbs:{parent_path}", ancestors), "page": page}
 
 
 @register.simple_tag(takes_context=True)
 def footer_hotlines(context):
     site_settings = context["settings"]["cms"]["SiteSettings"]
     return remember(
+        context.get("request"),
         f"hotlines:{site_settings.pk}",
         lambda: list(site_settings.footer_hotlines.values_list("name", "number")),
     )
