@@ -1,5 +1,6 @@
 """Taking a course: enrolment, modules in order, quizzes graded on the server, one completion."""
 
+import re
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -200,9 +201,14 @@ def test_a_learner_not_enrolled_cannot_submit(learner_client, course):
 
 
 def test_a_module_under_another_course_is_not_found(learner_client, course):
-    url = course["course"].url.replace("hieu-dung", "khoa-khac") + "khai-niem/"
+    from courses.models import CoursePage
 
-    assert learner_client.get(url).status_code == 404
+    other = course["catalogue"].add_child(
+        instance=CoursePage(title="Khóa khác", slug="khoa-khac", summary=".", objectives="<p>.</p>", hours=1)
+    )
+
+    assert learner_client.get(other.url + "khai-niem/").status_code == 404
+    assert learner_client.get(course["course"].url + "khai-niem/").status_code == 200
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in_and_back(client, course):
@@ -310,3 +316,28 @@ def test_quiz_answers_sent_to_a_lesson_record_nothing(learner_client, course):
     assert response.status_code == 400
     assert "không có bài kiểm tra" in response.content.decode()
     assert not QuizAttempt.objects.exists() and not ModuleProgress.objects.exists()
+
+
+def test_course_and_module_pages_carry_quick_exit_and_neutral_titles(learner_client, course):
+    from tests.conftest import QUICK_EXIT_URL
+
+    enrolled(learner_client, course)
+    for page in (course["course"], course["lesson"]):
+        html = learner_client.get(page.url).content.decode()
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert f'<a class="quick-exit__button" href="{QUICK_EXIT_URL}"' in html
+        assert page.title in html and page.title not in title  # shown on the page, not in the tab
+    assert "Mô-đun 1/3" in re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+
+
+def test_a_module_shows_its_content_warning_before_the_lesson(learner_client, course):
+    enrolled(learner_client, course)
+    lesson = course["lesson"].specific
+    lesson.content_warning = "Mô-đun này mô tả các tình huống bạo lực."
+    lesson.body = [("paragraph", "<p>Nội dung bài học.</p>")]
+    lesson.save_revision().publish()
+
+    html = learner_client.get(lesson.url).content.decode()
+
+    warning = html.index("Mô-đun này mô tả các tình huống bạo lực.")
+    assert warning < html.index('<details class="content-warning__gate">') < html.index("Nội dung bài học.")
