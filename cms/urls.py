@@ -20,6 +20,7 @@ urlpatterns = [
     path("language/", choose_language, name="choose_language"),
     path("search/", search, name="search"),
     path("my/", dashboard, name="dashboard"),
+    path("", include("certificates.urls")),
     path("materials/download/<int:file_id>/", download_material_file, name="download_material_file"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),

@@ -9,6 +9,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from wagtail import hooks
+
 from courses import services
 from courses.models import Completion, Enrolment
 
@@ -116,5 +118,7 @@ def dashboard(request):
         {
             "in_progress": [row for row in rows if not row["completion"]],
             "completed": [row for row in rows if row["completion"]],
+            # Higher apps (certificates, assignments) add their own sections through this hook.
+            "panels": [panel(request) for panel in hooks.get_hooks("learner_dashboard_panels")],
         },
     )

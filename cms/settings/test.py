@@ -15,6 +15,7 @@ CACHES = {
 }
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="gbv-test-media-")
+STORAGES["certificates"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="gbv-test-certificates-")  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # No persistent connections: the live server's thread would keep the test database busy at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

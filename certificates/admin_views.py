@@ -1,0 +1,238 @@
+"""The certificates in the Wagtail admin: a list and a record for managers (within their scope),
+revoke and re-issue for administrators, and a ZIP of the PDFs of a filtered set."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.models import IndexView, InspectView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button
+
+from accounts.roles import is_administrator
+from accounts.scopes import visible_units
+from certificates import services
+from certificates.archive import zip_stream
+from certificates.models import Certificate
+from courses.models import CoursePage
+
+
+def certificates_in_scope(user):
+    """Administrators see every certificate; managers those of learners in their units."""
+    certificates = Certificate.objects.select_related("user", "course")
+    if is_administrator(user):
+        return certificates
+    return certificates.filter(user__unit__in=visible_units(user))
+
+
+class CertificateIndexView(IndexView):
+    def get_base_queryset(self):
+        return certificates_in_scope(self.request.user)
+
+
+class CertificateInspectView(InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(certificates_in_scope(self.request.user), pk=self.pk)
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = []
+        if self.object.pdf:
+            buttons.append(Button(_("Download PDF"), url=self.object.get_absolute_url(), icon_name="download"))
+        if is_administrator(self.request.user) and self.object.status == Certificate.Status.ISSUED:
+            buttons.append(
+                Button(_("Revoke"), url=reverse("certificates:revoke", args=[self.object.pk]), icon_name="cross")
+            )
+            buttons.append(
+                Button(_("Re-issue"), url=reverse("certificates:reissue", args=[self.object.pk]), icon_name="repeat")
+            )
+        return buttons
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
+class ReissueForm(forms.Form):
+    holder_name = forms.CharField(
+        label=gettext_lazy("Holder's name as it should be printed"),
+        max_length=150,
+        required=False,
+        help_text=gettext_lazy("Leave empty to keep the name as printed on the certificate being replaced."),
+    )
+
+
+class CertificateActionView(WagtailAdminTemplateMixin, FormView):
+    """Revoke or re-issue: administrators only; the service writes the audit log."""
+
+    template_name = "certificates/admin/action.html"
+    header_icon = "doc-full"
+
+    def dispatch(self, request, pk):
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        self.certificate = get_object_or_404(Certificate, pk=pk)
+        return super().dispatch(request, pk)
+
+    def get_page_subtitle(self):
+        return f"{self.certificate.serial} – {self.certificate.holder_name}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(certificate=self.certificate, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            message = self.act(form.cleaned_data)
+        except services.CertificateRuleError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect("certificates:inspect", self.certificate.pk)
+
+
+class RevokeView(CertificateActionView):
+    form_class = RevokeForm
+    page_title = gettext_lazy("Revoke certificate")
+    submit_label = gettext_lazy("Revoke")
+
+    def act(self, data):
+        services.revoke(self.certificate, data["reason"], self.request.user)
+        return _("Certificate %(serial)s revoked.") % {"serial": self.certificate.serial}
+
+
+class ReissueView(CertificateActionView):
+    form_class = ReissueForm
+    page_title = gettext_lazy("Re-issue certificate")
+    submit_label = gettext_lazy("Re-issue")
+
+    def act(self, data):
+        new = services.reissue(self.certificate, self.request.user, data["holder_name"])
+        self.certificate = new  # the success redirect opens the new certificate
+        return _("Certificate %(serial)s issued to replace the old one.") % {"serial": new.serial}
+
+
+class ZipForm(forms.Form):
+    course = forms.ModelChoiceField(
+        label=gettext_lazy("Course"), queryset=CoursePage.objects.filter(issues_certificate=True), required=False
+    )
+    unit = forms.ModelChoiceField(label=gettext_lazy("Unit (with the units below it)"), queryset=None, required=False)
+    issued_from = forms.DateField(
+        label=gettext_lazy("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    issued_to = forms.DateField(
+        label=gettext_lazy("Issued until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["unit"].queryset = visible_units(user).order_by("path")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("issued_from") and data.get("issued_to") and data["issued_from"] > data["issued_to"]:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        return data
+
+    def certificates(self):
+        data = self.cleaned_data
+        chosen = certificates_in_scope(self.user).current().exclude(pdf="").order_by("year", "number")
+        if data["course"]:
+            chosen = chosen.filter(course=data["course"])
+        if data["unit"]:
+            chosen = chosen.filter(user__unit__path__startswith=data["unit"].path)
+        if data["issued_from"]:
+            chosen = chosen.filter(issued_on__gte=data["issued_from"])
+        if data["issued_to"]:
+            chosen = chosen.filter(issued_on__lte=data["issued_to"])
+        return chosen
+
+
+class ZipView(WagtailAdminTemplateMixin, FormView):
+    """The PDFs of a filtered set as one ZIP, streamed from storage as it is built."""
+
+    template_name = "certificates/admin/zip.html"
+    page_title = gettext_lazy("Download certificates as ZIP")
+    header_icon = "download"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (is_administrator(request.user) or request.user.manager_scopes.exists()):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if "download" not in request.GET:
+            return self.render_to_response(self.get_context_data(form=ZipForm(user=request.user)))
+        form = ZipForm(request.GET, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        certificates = form.certificates()
+        if not certificates.exists():
+            messages.warning(request, _("No certificate matches these filters: there is nothing to download."))
+            return self.render_to_response(self.get_context_data(form=form))
+        response = StreamingHttpResponse(zip_stream(certificates), content_type="application/zip")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{stamp}.zip"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class StateColumn(Column):
+    def get_value(self, instance):
+        return instance.get_state_display()
+
+
+class CertificateViewSet(ModelViewSet):
+    model = Certificate
+    icon = "doc-full"
+    menu_label = gettext_lazy("Certificates")
+    menu_order = 310
+    add_to_admin_menu = True
+    index_view_class = CertificateIndexView
+    inspect_view_class = CertificateInspectView
+    inspect_view_enabled = True
+    list_display = [
+        "serial",
+        "holder_name",
+        "course_title",
+        DateColumn("issued_on", label=gettext_lazy("Issued on")),
+        DateColumn("expires_on", label=gettext_lazy("Expires on")),
+        StateColumn("state", label=gettext_lazy("Status")),
+    ]
+    list_filter = ["status", "course", "year"]
+    search_fields = ["serial", "holder_name", "code"]
+    search_backend_name = None
+    inspect_view_fields = [
+        "serial",
+        "holder_name",
+        "unit_name",
+        "course_title",
+        "area",
+        "hours",
+        "completed_on",
+        "issued_on",
+        "expires_on",
+        "status",
+        "revoked_reason",
+        "revoked_at",
+        "replaced_by",
+        "pdf_sha256",
+    ]
+    form_fields = []  # nobody edits a certificate: revoke or re-issue it
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/revoke/", RevokeView.as_view(), name="revoke"),
+            path("<int:pk>/reissue/", ReissueView.as_view(), name="reissue"),
+            path("zip/", ZipView.as_view(), name="zip"),
+        ]

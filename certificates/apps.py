@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CertificatesConfig(AppConfig):
+    name = "certificates"
+    verbose_name = _("Certificates")
+
+    def ready(self):
+        from certificates import services
+        from courses.signals import course_completed
+
+        course_completed.connect(services.issue_on_completion, dispatch_uid="certificates.issue_on_completion")

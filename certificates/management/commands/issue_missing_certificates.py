@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from certificates import services
+
+
+class Command(BaseCommand):
+    help = "Issue certificates for completions made before their course issued certificates. Safe to run again."
+
+    def handle(self, *args, **options):
+        issued = services.issue_missing()
+        self.stdout.write(f"Certificates issued: {len(issued)}.")

@@ -1,0 +1,190 @@
+"""Issuing, re-issuing and revoking certificates, their PDFs and reminders: the rules in one place.
+
+Exactly once is the database's job: a certificate is unique per completion unless replaced, and
+serial numbers come from a counter row per year locked inside the issuing transaction, so they are
+unique and gap-free even with several app servers issuing at once.
+"""
+
+import datetime
+import hashlib
+import re
+import secrets
+
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from wagtail.log_actions import log
+
+from certificates.models import Certificate, CertificateSettings, ExpiryReminder, SerialCounter, add_months
+from cms.links import absolute_url
+from courses.models import Completion
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is not misread.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16  # 80 bits
+REMINDER_DAYS = (30, 7)
+
+
+class CertificateRuleError(Exception):
+    """What was asked is not allowed; the message says why, in the user's language."""
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text):
+    """The code as stored, from what someone typed (any case, dashes, spaces, O for 0); None if malformed."""
+    code = re.sub(r"[\s-]", "", str(text)).upper().translate(str.maketrans("OIL", "011"))
+    if len(code) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in code):
+        return None
+    return code
+
+
+def grouped(code):
+    """ABCD-EFGH-JKMN-PQRS: easier to read and type."""
+    return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
+
+
+def issue_on_completion(sender, completion, **kwargs):
+    """course_completed receiver."""
+    if completion.course.issues_certificate:
+        issue(completion)
+
+
+@transaction.atomic
+def issue(completion, holder_name=None, *, replacing=None):
+    """The completion's current certificate, issued now if it has none (safe to call twice)."""
+    completion = Completion.objects.select_for_update().select_related("course").get(pk=completion.pk)
+    current = Certificate.objects.current().filter(completion=completion).first()
+    if current is not None and current != replacing:
+        return current
+    today = timezone.localdate()
+    settings = CertificateSettings.load()
+    SerialCounter.objects.get_or_create(year=today.year)
+    counter = SerialCounter.objects.select_for_update().get(year=today.year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    serial = settings.serial_format.format(number=counter.last_number, year=today.year)
+    validity = completion.course.certificate_validity_months
+    if replacing is not None:
+        Certificate.objects.filter(pk=replacing.pk).update(status=Certificate.Status.REPLACED)
+    certificate = Certificate.objects.create(
+        completion=completion,
+        user_id=completion.user_id,
+        course_id=completion.course_id,
+        year=today.year,
+        number=counter.last_number,
+        serial=serial,
+        serial_slug=slugify(serial.replace("/", "-")),
+        code=new_code(),
+        holder_name=holder_name or (replacing.holder_name if replacing else completion.full_name),
+        unit_name=completion.unit_name,
+        course_title=completion.course_title,
+        area=completion.area,
+        hours=completion.hours,
+        completed_on=completion.completed_on,
+        issued_on=today,
+        expires_on=add_months(today, validity) if validity else None,
+    )
+    if replacing is not None:
+        Certificate.objects.filter(pk=replacing.pk).update(replaced_by=certificate)
+    transaction.on_commit(lambda: render_certificate.enqueue(certificate.pk))
+    return certificate
+
+
+@task()
+def render_certificate(certificate_id):
+    """Render and store the PDF once, then tell the holder (a background task in production)."""
+    from certificates.pdf import render_pdf
+
+    certificate = Certificate.objects.select_related("user").get(pk=certificate_id)
+    if certificate.pdf:
+        return
+    content = render_pdf(certificate)
+    certificate.pdf.save(certificate.download_filename, ContentFile(content), save=False)
+    certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    certificate.save(update_fields=["pdf", "pdf_sha256"])
+    send_to_holder(certificate, "issued")
+
+
+def send_to_holder(certificate, message, **context):
+    """A Vietnamese e-mail with links, never the PDF; subjects say nothing of the topic."""
+    context = {
+        "certificate": certificate,
+        "download_url": absolute_url(certificate.get_absolute_url()),
+        "verify_url": absolute_url(certificate.get_verification_path()),
+        "dashboard_url": absolute_url("/my/"),
+        **context,
+    }
+    with translation.override("vi"):
+        subject = render_to_string(f"certificates/emails/{message}_subject.txt", context).strip()
+        body = render_to_string(f"certificates/emails/{message}_body.txt", context)
+    send_mail(subject, body, None, [certificate.user.email])
+
+
+def revoke(certificate, reason, user):
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateRuleError(_("Give the reason for revoking the certificate."))
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.status != Certificate.Status.ISSUED:
+            raise CertificateRuleError(_("Only a valid or expired certificate can be revoked."))
+        locked.status, locked.revoked_reason, locked.revoked_at = Certificate.Status.REVOKED, reason, timezone.now()
+        locked.save(update_fields=["status", "revoked_reason", "revoked_at"])
+        log(locked, "certificates.revoke", user=user, data={"reason": reason})
+    return locked
+
+
+def reissue(certificate, user, holder_name=None):
+    """A new serial, code and PDF (after a name correction, say); the old one points to it."""
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.status != Certificate.Status.ISSUED:
+            raise CertificateRuleError(_("Only a valid or expired certificate can be re-issued."))
+        new = issue(locked.completion, (holder_name or "").strip() or None, replacing=locked)
+        log(locked, "certificates.reissue", user=user, data={"replaced_by": new.serial})
+    return new
+
+
+def issue_missing(stdout=None):
+    """Certificates for completions of certificate courses that have none (turned on later)."""
+    missing = Completion.objects.filter(course__issues_certificate=True).exclude(certificates__isnull=False)
+    issued = [issue(completion) for completion in missing.order_by("completed_on", "pk").iterator()]
+    return issued
+
+
+def send_expiry_reminders(today=None):
+    """30 and 7 days before expiry, one e-mail each; running it again sends nothing twice."""
+    today = today or timezone.localdate()
+    sent = 0
+    # The nearest notice first: a certificate found 5 days before expiry gets the 7-day one only.
+    for days in sorted(REMINDER_DAYS):
+        due = (
+            Certificate.objects.filter(
+                status=Certificate.Status.ISSUED,
+                expires_on__gt=today,
+                expires_on__lte=today + datetime.timedelta(days=days),
+            )
+            .exclude(reminders__days_before__lte=days)
+            .select_related("user", "course")
+        )
+        for certificate in due.iterator():
+            with transaction.atomic():
+                _reminder, created = ExpiryReminder.objects.get_or_create(certificate=certificate, days_before=days)
+                if created:
+                    send_to_holder(
+                        certificate,
+                        "expiry",
+                        days=(certificate.expires_on - today).days,
+                        course_url=absolute_url(certificate.course.url),
+                    )
+                    sent += 1
+    return sent

@@ -1,0 +1,93 @@
+"""Thin views: a certificate's PDF for those allowed, and the public verification pages."""
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from allauth.core.internal.ratelimit import consume_or_429
+
+from accounts.scopes import visible_units
+from certificates.models import Certificate, CertificateSettings
+from certificates.services import grouped, normalise_code
+
+
+def may_download(user, certificate):
+    """The holder, and managers whose scope covers the holder's unit; nobody else."""
+    if not user.is_authenticated:
+        return False
+    if certificate.user_id == user.pk:
+        return True
+    unit_id = certificate.user.unit_id
+    return unit_id is not None and visible_units(user).filter(pk=unit_id).exists()
+
+
+@never_cache
+@require_GET
+def certificate_pdf(request, serial_slug):
+    certificate = get_object_or_404(Certificate.objects.select_related("user"), serial_slug=serial_slug)
+    if not may_download(request.user, certificate):
+        raise Http404  # the same answer as for a serial that does not exist: nothing leaks
+    if not certificate.pdf:
+        return TemplateResponse(request, "certificates/preparing.html", {"certificate": certificate}, status=202)
+    return FileResponse(
+        certificate.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=certificate.download_filename,
+        as_attachment=False,
+    )
+
+
+def rate_limited(request):
+    """allauth's limiter (also for GET), with the project's own rate for verification."""
+    return consume_or_429(
+        request,
+        app="certificates",
+        action="verify",
+        config={"verify": settings.CERTIFICATE_VERIFY_RATE_LIMIT},
+        limit_get=True,
+    )
+
+
+@never_cache  # a revocation shows at once: never kept in the page cache
+@require_GET
+def verify_form(request):
+    if "code" in request.GET:
+        if limited := rate_limited(request):
+            return limited
+        code = normalise_code(request.GET["code"])
+        if code is not None:
+            return HttpResponseRedirect(reverse("verify_certificate", args=[code]))
+        return TemplateResponse(
+            request, "certificates/verify_form.html", {"not_found": True, "typed": request.GET["code"][:40]}, status=404
+        )
+    return TemplateResponse(request, "certificates/verify_form.html", {})
+
+
+@never_cache
+@require_GET
+def verify_certificate(request, code):
+    if limited := rate_limited(request):
+        return limited
+    normalised = normalise_code(code)
+    certificate = (
+        Certificate.objects.select_related("replaced_by").filter(code=normalised).first() if normalised else None
+    )
+    if certificate is None:
+        return TemplateResponse(
+            request, "certificates/verify_form.html", {"not_found": True, "typed": code[:40]}, status=404
+        )
+    if normalised != code:
+        return HttpResponseRedirect(reverse("verify_certificate", args=[normalised]))
+    return TemplateResponse(
+        request,
+        "certificates/verify_result.html",
+        {
+            "certificate": certificate,
+            "code": grouped(certificate.code),
+            "issuer": CertificateSettings.load().issuer_name,
+        },
+    )
