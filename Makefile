@@ -31,13 +31,16 @@ run: messages ## Set up (venv, SQLite, demo content) and serve at http://127.0.0
 	$(MANAGE) load_demo_data
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-browser: ## Make sure Debian's Chromium and axe-core (npm) are there for the browser tests
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) >/dev/null; \
-	  else echo "Browser tests need $(CHROMIUM): sudo apt-get install chromium"; exit 1; fi; \
-	fi
+browser: ## Make sure Debian's Chromium, zbar and poppler, and axe-core (npm), are there for the tests
+	@missing=""; [ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	  ldconfig -p | grep -q libzbar.so.0 || missing="$$missing libzbar0"; \
+	  command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "Installing Debian packages for the tests:$$missing"; \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null; \
+	    else echo "The tests need Debian's$$missing: sudo apt-get install$$missing"; exit 1; fi; \
+	  fi
 	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent
 
 lint: venv ## ruff lint and format check, migrations check
