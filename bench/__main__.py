@@ -3,6 +3,6 @@
 import subprocess
 import sys
 
-for module in ("bench.foundation", "bench.site", "bench.courses"):
+for module in ("bench.foundation", "bench.site", "bench.courses", "bench.certificates"):
     print(f"\n== {module}", flush=True)
     subprocess.run([sys.executable, "-m", module], check=True)

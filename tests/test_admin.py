@@ -29,7 +29,7 @@ def test_the_four_roles_exist_with_their_permissions():
     assert "publish_page" in page_permissions("Moderators")
     assert page_permissions("Managers") == []
     managers = set(Group.objects.get(name="Managers").permissions.values_list("codename", flat=True))
-    assert managers == {"access_admin", "view_organisationunit", "view_managerscope"}
+    assert managers == {"access_admin", "view_organisationunit", "view_managerscope", "view_certificate"}
     administrators = set(Group.objects.get(name="Administrators").permissions.values_list("codename", flat=True))
     assert {
         "add_user",
@@ -37,7 +37,10 @@ def test_the_four_roles_exist_with_their_permissions():
         "add_organisationunit",
         "add_managerscope",
         "change_sitesettings",
+        "view_certificate",
+        "change_certificatesettings",
     } <= administrators
+    assert "change_certificate" not in administrators  # certificates are revoked or re-issued, never edited
 
 
 def test_an_administrator_adds_and_moves_units_in_the_admin(staff_client, unit_tree):
