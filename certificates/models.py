@@ -1,9 +1,6 @@
 """Certificates: one per completion of a course that issues them, with a serial, a verification code
 and the PDF as issued. Renewal and re-issue add certificates; none is ever edited or deleted."""
 
-import calendar
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
@@ -202,10 +199,3 @@ class ExpiryReminder(models.Model):
 
     def __str__(self):
         return f"{self.certificate} – {self.days_before}"
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or that month's last day (31 January + 1 month = end of February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
-from certificates.models import Certificate, CertificateSettings, ExpiryReminder, SerialCounter, add_months
+from certificates.models import Certificate, CertificateSettings, ExpiryReminder, SerialCounter
 from cms.links import absolute_url
 from courses.models import Completion
 
@@ -72,7 +72,6 @@ def issue(completion, holder_name=None, *, replacing=None):
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     serial = settings.serial_format.format(number=counter.last_number, year=today.year)
-    validity = completion.course.certificate_validity_months
     if replacing is not None:
         Certificate.objects.filter(pk=replacing.pk).update(status=Certificate.Status.REPLACED)
     certificate = Certificate.objects.create(
@@ -91,7 +90,9 @@ def issue(completion, holder_name=None, *, replacing=None):
         hours=completion.hours,
         completed_on=completion.completed_on,
         issued_on=today,
-        expires_on=add_months(today, validity) if validity else None,
+        # Valid for the course's validity after completion: a re-issue does not extend it, and the
+        # day it expires is the day the course may be taken again (courses.Completion.lapses_on).
+        expires_on=completion.lapses_on,
     )
     if replacing is not None:
         Certificate.objects.filter(pk=replacing.pk).update(replaced_by=certificate)

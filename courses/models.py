@@ -1,7 +1,11 @@
+import calendar
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -150,7 +154,12 @@ class Enrolment(models.Model):
 
     class Meta:
         verbose_name = _("enrolment")
-        constraints = [models.UniqueConstraint(fields=["user", "course"], name="courses_enrolment_unique")]
+        # One open enrolment per course; a learner whose completion has lapsed enrols again (renewal).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "course"], condition=Q(completed_at__isnull=True), name="courses_enrolment_open_once"
+            )
+        ]
         indexes = [models.Index(fields=["course", "completed_at"])]
 
     def __str__(self):
@@ -221,3 +230,16 @@ class Completion(models.Model):
         if self.pk is not None:
             raise ValidationError(_("A completion is a record: it cannot be changed."))
         super().save(*args, **kwargs)
+
+    @property
+    def lapses_on(self):
+        """The day this completion stops counting (the course's validity after completion), or None."""
+        months = self.course.certificate_validity_months
+        return add_months(self.completed_on, months) if months else None
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or that month's last day (31 January + 1 month = end of February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))

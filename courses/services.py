@@ -30,9 +30,27 @@ class Grade:
     correct_questions: set = field(default_factory=set)
 
 
+def latest_enrolment(user, course):
+    return Enrolment.objects.filter(user=user, course=course).order_by("-started_at", "-pk").first()
+
+
 def enrol(user, course, source=Enrolment.Source.SELF):
-    enrolment, _created = Enrolment.objects.get_or_create(user=user, course=course, defaults={"source": source})
+    """The learner's open enrolment, or a new one; after a completion has lapsed, a new one (renewal)."""
+    latest = latest_enrolment(user, course)
+    if latest is not None and not may_retake(latest):
+        return latest
+    enrolment, _created = Enrolment.objects.get_or_create(
+        user=user, course=course, completed_at=None, defaults={"source": source}
+    )
     return enrolment
+
+
+def may_retake(enrolment):
+    """A completed enrolment whose validity has run out: the course may be taken again."""
+    if enrolment is None or enrolment.completed_at is None:
+        return False
+    completion = Completion.objects.filter(enrolment=enrolment).select_related("course").first()
+    return completion is not None and completion.lapses_on is not None and completion.lapses_on < timezone.localdate()
 
 
 @dataclass
@@ -61,7 +79,7 @@ def standing_in(user, course, *, for_update=False):
     """The learner's standing, in three queries; `for_update` locks the enrolment row first."""
     enrolment = None
     if user.is_authenticated:
-        enrolments = Enrolment.objects.filter(user=user, course=course)
+        enrolments = Enrolment.objects.filter(user=user, course=course).order_by("-started_at", "-pk")
         enrolment = (enrolments.select_for_update() if for_update else enrolments).first()
     if enrolment is not None:
         enrolment.user, enrolment.course = user, course  # both in hand already: no queries to fetch them
@@ -233,13 +251,14 @@ def learner_progress(user, courses):
     courses = list(courses)
     if not courses:
         return {}
-    done_by_course = defaultdict(set)
-    for course_id, module_id in Enrolment.objects.filter(user=user, course__in=courses).values_list(
-        "course_id", "progress__module_id"
-    ):
-        done = done_by_course[course_id]  # an entry for every enrolment, even with nothing done yet
+    done_by_course, latest_enrolment_of = defaultdict(set), {}
+    rows = Enrolment.objects.filter(user=user, course__in=courses).order_by("started_at", "pk")
+    for course_id, enrolment_id, module_id in rows.values_list("course_id", "pk", "progress__module_id"):
+        if latest_enrolment_of.get(course_id) != enrolment_id:  # a renewal: count the latest enrolment only
+            latest_enrolment_of[course_id] = enrolment_id
+            done_by_course[course_id] = set()  # an entry for every enrolment, even with nothing done yet
         if module_id is not None:
-            done.add(module_id)
+            done_by_course[course_id].add(module_id)
     steplen = ModulePage.steplen
     course_by_path = {course.path: course.pk for course in courses}
     children = reduce(or_, (Q(path__startswith=course.path, depth=course.depth + 1) for course in courses))

@@ -27,6 +27,7 @@ def course_page(request, course):
             "locked_ids": standing.locked_ids,
             "percent": progress.percent,
             "next_module": progress.next_module,
+            "may_retake": services.may_retake(standing.enrolment),
         }
     )
     return TemplateResponse(request, course.get_template(request), context)
@@ -101,14 +102,14 @@ def dashboard(request):
     enrolments = list(Enrolment.objects.filter(user=request.user).select_related("course").order_by("-started_at"))
     courses = [enrolment.course for enrolment in enrolments]
     progress = services.learner_progress(request.user, courses)
-    completions = {c.course_id: c for c in Completion.objects.filter(user=request.user)}
+    completions = {c.enrolment_id: c for c in Completion.objects.filter(user=request.user)}
     rows = [
         {
             "enrolment": e,
             "course": e.course,
             "percent": progress[e.course_id].percent,
             "next_module": progress[e.course_id].next_module,
-            "completion": completions.get(e.course_id),
+            "completion": completions.get(e.pk),
         }
         for e in enrolments
     ]

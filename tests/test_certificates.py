@@ -427,3 +427,48 @@ def test_managers_list_only_the_certificates_of_their_scope(staff_client, issued
 
     assert issued.serial not in client.get("/admin/certificates/").content.decode()
     assert client.get(f"/admin/certificates/inspect/{issued.pk}/").status_code == 404
+
+
+def lapse(certificate, days_ago=1):
+    """Move a completion and its certificate back in time, past the end of its validity."""
+    completed = timezone.localdate() - datetime.timedelta(days=days_ago) - datetime.timedelta(days=2 * 366)
+    Completion.objects.filter(pk=certificate.completion_id).update(completed_on=completed)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        completed_on=completed, expires_on=timezone.localdate() - datetime.timedelta(days=days_ago)
+    )
+
+
+def test_after_expiry_the_course_is_taken_again_and_a_new_certificate_issued(
+    client, issued, course, django_capture_on_commit_callbacks
+):
+    client.force_login(issued.user)
+    assert "Học lại khóa học" not in client.get(course["course"].url).content.decode()
+    client.post(course["course"].url + "enrol/")
+    assert issued.user.enrolments.count() == 1  # still valid: enrolling again changes nothing
+
+    lapse(issued)
+    assert "Học lại khóa học" in client.get(course["course"].url).content.decode()
+    client.post(course["course"].url + "enrol/")
+    assert issued.user.enrolments.count() == 2
+    assert 'value="0"' in client.get(course["course"].url).content.decode()  # progress starts again
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(course["lesson"].url, {"mark_done": "1"})
+        for key in ("quiz_one", "quiz_two"):
+            answers = {
+                f"q-{question}": sorted(choices)
+                for question, choices in course_services.correct_answers(course[key].specific).items()
+            }
+            client.post(course[key].url, {"token": str(uuid.uuid4()), **answers})
+
+    old, new = Certificate.objects.filter(user=issued.user).order_by("number")
+    assert old.pk == issued.pk and old.state == "expired" and new.state == "valid"
+    assert new.completion != old.completion and new.expires_on > timezone.localdate()
+    html = client.get("/my/").content.decode()
+    assert old.serial in html and new.serial in html
+
+
+def test_a_re_issue_keeps_the_expiry_of_the_completion(issued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.reissue(issued, UserFactory(roles=["Administrators"]))
+
+    assert new.expires_on == issued.expires_on == issued.completion.lapses_on
