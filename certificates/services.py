@@ -100,7 +100,7 @@ def issue(completion, holder_name=None, *, replacing=None):
     return certificate
 
 
-@task()
+@task(backend="background")
 def render_certificate(certificate_id):
     """Render and store the PDF once, then tell the holder (a background task in production)."""
     from certificates.pdf import render_pdf

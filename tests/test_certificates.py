@@ -472,3 +472,24 @@ def test_a_re_issue_keeps_the_expiry_of_the_completion(issued, django_capture_on
         new = services.reissue(issued, UserFactory(roles=["Administrators"]))
 
     assert new.expires_on == issued.expires_on == issued.completion.lapses_on
+
+
+def test_with_a_worker_the_pdf_is_made_in_the_background_and_the_download_waits_for_it(
+    client, course, unit_tree, settings, django_capture_on_commit_callbacks
+):
+    # As in production: the "background" tasks go to a database queue that a worker works through.
+    settings.TASKS = {**settings.TASKS, "background": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    learner = UserFactory(unit=unit_tree["HN-P-HK-CA"])
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(learner, course)
+    certificate = Certificate.objects.get(user=learner)
+    client.force_login(learner)
+
+    assert not certificate.pdf and mail.outbox == []
+    assert client.get(certificate.get_absolute_url()).status_code == 202
+
+    call_command("db_worker", "--backend=background", "--batch", "--no-startup-delay", verbosity=0)
+
+    certificate.refresh_from_db()
+    assert certificate.pdf and len(mail.outbox) == 1
+    assert client.get(certificate.get_absolute_url()).status_code == 200

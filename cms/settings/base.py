@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_tasks_db",
     # allauth
     "allauth",
     "allauth.account",
@@ -159,6 +160,14 @@ CACHES = {
     "renditions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "renditions"},
     # Per process: values that never change under their key (see cms.page_cache.remember).
     "worker": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "worker"},
+}
+
+# Background work through Django's tasks framework. "default" is Wagtail's (search and reference
+# indexes); "background" is ours (certificate PDFs and their e-mails). Both run immediately here;
+# production sends "background" to a database queue that `manage.py db_worker` works through.
+TASKS = {
+    "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+    "background": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
 }
 
 # Certificate verification, per IP address (allauth's rate limiter; format "count/period/key").
