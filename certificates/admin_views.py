@@ -225,6 +225,7 @@ class CertificateViewSet(ModelViewSet):
         "status",
         "revoked_reason",
         "revoked_at",
+        "revoked_by",
         "replaced_by",
         "pdf_sha256",
     ]

@@ -131,6 +131,14 @@ class Certificate(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ISSUED)
     revoked_reason = models.TextField(_("reason for revocation"), blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     replaced_by = models.OneToOneField(
         "self", verbose_name=_("replaced by"), null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
     )

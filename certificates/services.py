@@ -138,8 +138,9 @@ def revoke(certificate, reason, user):
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if locked.status != Certificate.Status.ISSUED:
             raise CertificateRuleError(_("Only a valid or expired certificate can be revoked."))
-        locked.status, locked.revoked_reason, locked.revoked_at = Certificate.Status.REVOKED, reason, timezone.now()
-        locked.save(update_fields=["status", "revoked_reason", "revoked_at"])
+        locked.status, locked.revoked_reason = Certificate.Status.REVOKED, reason
+        locked.revoked_at, locked.revoked_by = timezone.now(), user
+        locked.save(update_fields=["status", "revoked_reason", "revoked_at", "revoked_by"])
         log(locked, "certificates.revoke", user=user, data={"reason": reason})
     return locked
 

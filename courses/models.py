@@ -166,6 +166,56 @@ class Enrolment(models.Model):
         return f"{self.user} – {self.course}"
 
 
+class Assignment(models.Model):
+    """A course a manager expects of everyone in a unit and the units below it, by a due date."""
+
+    course = models.ForeignKey(
+        CoursePage, verbose_name=_("course"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        "accounts.OrganisationUnit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    due_on = models.DateField(_("due date"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        constraints = [models.UniqueConstraint(fields=["course", "unit"], name="courses_assignment_once_per_unit")]
+        indexes = [models.Index(fields=["due_on"])]
+
+    def __str__(self):
+        return f"{self.course} → {self.unit}"
+
+
+class AssignmentReminder(models.Model):
+    """One e-mail about an assignment to one learner: "due soon" or "overdue", never twice."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due in a week")
+        OVERDUE = "overdue", _("Overdue")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "user", "kind"], name="courses_assignment_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} – {self.user} – {self.kind}"
+
+
 class ModuleProgress(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
     module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="progress")

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.assignments import is_assigned
 from courses.models import Completion, Enrolment, ModulePage, ModuleProgress, QuizAttempt
 from courses.signals import course_completed
 
@@ -34,11 +35,16 @@ def latest_enrolment(user, course):
     return Enrolment.objects.filter(user=user, course=course).order_by("-started_at", "-pk").first()
 
 
-def enrol(user, course, source=Enrolment.Source.SELF):
-    """The learner's open enrolment, or a new one; after a completion has lapsed, a new one (renewal)."""
+def enrol(user, course, source=None):
+    """The learner's open enrolment, or a new one; after a completion has lapsed, a new one (renewal).
+
+    The source is "assignment" when one of the learner's units was assigned the course.
+    """
     latest = latest_enrolment(user, course)
     if latest is not None and not may_retake(latest):
         return latest
+    if source is None:
+        source = Enrolment.Source.ASSIGNMENT if is_assigned(user, course) else Enrolment.Source.SELF
     enrolment, _created = Enrolment.objects.get_or_create(
         user=user, course=course, completed_at=None, defaults={"source": source}
     )

@@ -7,11 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail import hooks
 
 from courses import services
+from courses.assignments import assignments_for
 from courses.models import Completion, Enrolment
 
 
@@ -100,9 +102,12 @@ def submit_module(request, module, course):
 @login_required
 def dashboard(request):
     enrolments = list(Enrolment.objects.filter(user=request.user).select_related("course").order_by("-started_at"))
-    courses = [enrolment.course for enrolment in enrolments]
-    progress = services.learner_progress(request.user, courses)
+    assigned = assignments_for(request.user)
+    courses = {e.course_id: e.course for e in enrolments} | {a.course_id: a.course for a in assigned}
+    progress = services.learner_progress(request.user, courses.values())
     completions = {c.enrolment_id: c for c in Completion.objects.filter(user=request.user)}
+    completed_courses = {c.course_id for c in completions.values()}
+    today = timezone.localdate()
     rows = [
         {
             "enrolment": e,
@@ -117,9 +122,19 @@ def dashboard(request):
         request,
         "courses/dashboard.html",
         {
+            "assigned": [
+                {
+                    "assignment": a,
+                    "course": a.course,
+                    "completed": a.course_id in completed_courses,
+                    "percent": progress[a.course_id].percent if a.course_id in progress else None,
+                    "overdue": a.due_on < today and a.course_id not in completed_courses,
+                }
+                for a in assigned
+            ],
             "in_progress": [row for row in rows if not row["completion"]],
             "completed": [row for row in rows if row["completion"]],
-            # Higher apps (certificates, assignments) add their own sections through this hook.
+            # Higher apps (certificates) add their own sections through this hook.
             "panels": [panel(request) for panel in hooks.get_hooks("learner_dashboard_panels")],
         },
     )

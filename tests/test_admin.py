@@ -29,7 +29,15 @@ def test_the_four_roles_exist_with_their_permissions():
     assert "publish_page" in page_permissions("Moderators")
     assert page_permissions("Managers") == []
     managers = set(Group.objects.get(name="Managers").permissions.values_list("codename", flat=True))
-    assert managers == {"access_admin", "view_organisationunit", "view_managerscope", "view_certificate"}
+    assert managers == {
+        "access_admin",
+        "view_organisationunit",
+        "view_managerscope",
+        "view_certificate",
+        "view_assignment",
+        "change_assignment",
+        "delete_assignment",
+    }
     administrators = set(Group.objects.get(name="Administrators").permissions.values_list("codename", flat=True))
     assert {
         "add_user",

@@ -305,6 +305,7 @@ def test_an_administrator_revokes_with_a_reason_in_the_audit_log(staff_client, i
     assert response.status_code == 302
     issued.refresh_from_db()
     assert issued.status == "revoked" and issued.revoked_reason == "Hồ sơ gian lận" and issued.revoked_at
+    assert issued.revoked_by == client.user
     entry = ModelLogEntry.objects.get(action="certificates.revoke")
     assert entry.user == client.user and entry.data["reason"] == "Hồ sơ gian lận"
 

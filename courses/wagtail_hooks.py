@@ -1,0 +1,8 @@
+from wagtail import hooks
+
+from courses.admin_views import AssignmentViewSet
+
+
+@hooks.register("register_admin_viewset")
+def register_assignment_viewset():
+    return AssignmentViewSet("assignments")
