@@ -494,3 +494,22 @@ def test_with_a_worker_the_pdf_is_made_in_the_background_and_the_download_waits_
     certificate.refresh_from_db()
     assert certificate.pdf and len(mail.outbox) == 1
     assert client.get(certificate.get_absolute_url()).status_code == 200
+
+
+def test_the_signature_and_seal_from_settings_are_printed_from_the_projects_media(issued, monkeypatch):
+    from tests.factories import make_image
+
+    settings = CertificateSettings.load()
+    settings.signatory_name = "Trần Văn Ký"
+    settings.signature = make_image("Chữ ký", colour=(0, 0, 120), size=(300, 120))
+    settings.seal = make_image("Con dấu", colour=(200, 0, 0), size=(200, 200))
+    settings.save()
+    fetched = []
+    read = pdf.ProjectFilesOnly.read
+    monkeypatch.setattr(pdf.ProjectFilesOnly, "read", staticmethod(lambda url: fetched.append(url) or read(url)))
+
+    reader = PdfReader(io.BytesIO(pdf.render_pdf(issued)))
+
+    assert "Trần Văn Ký" in reader.pages[0].extract_text()
+    assert len(reader.pages[0].images) == 2
+    assert len([url for url in fetched if url.startswith("https://certificate.invalid/media/images/")]) == 2
