@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from courses.demo_content import AWARENESS
+from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_course_journey import answer
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -20,7 +21,8 @@ def test_a_learner_downloads_the_certificate_and_verifies_it(browser, live_serve
     settings.WAGTAILADMIN_BASE_URL = live_server.url  # the address printed in the PDF and its QR code
     call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
     UserFactory(email="chung.nhan@example.org", full_name="Đặng Thị Thu Hà")
-    context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740})
+    # bypass_csp lets the test inject axe-core; the site keeps its policy.
+    context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740}, bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("E-mail:", exact=True).fill("chung.nhan@example.org")
@@ -50,3 +52,9 @@ def test_a_learner_downloads_the_certificate_and_verifies_it(browser, live_serve
     page.goto(verify_url)
     assert page.get_by_text("Giấy chứng nhận này còn hiệu lực.").is_visible()
     assert page.get_by_text("Đặng Thị Thu Hà").is_visible()
+
+    # The pages of this journey are usable by everyone, on a phone.
+    for url in (verify_url, f"{live_server.url}/my/", f"{live_server.url}/verify/?code=KHONG-CO-MA"):
+        page.goto(url)
+        assert axe_violations(page) == [], url
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
