@@ -21,6 +21,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # Project apps, highest first (DESIGN.md: reports → certificates → courses → cms → accounts).
+    "reports",
     "certificates",
     "courses",
     "cms",

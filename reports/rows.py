@@ -1,0 +1,367 @@
+"""The completion records: one row per learner and course, for the learners a user may see.
+
+Rows come from two sources: the learners' latest enrolments (started or completed), and the
+learners of assigned units who have not started (no enrolment yet), course by course. Both are
+querysets, filtered and ordered in the database; `CompletionRows` chains them behind `count()` and
+slicing, so Django's paginator shows a page without loading the rest, and iterating streams them
+in chunks for an export. What a row adds (due date, progress, certificate) is looked up per chunk.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrganisationUnit
+from accounts.roles import is_administrator
+from accounts.scopes import visible_units
+from certificates.models import Certificate
+from courses.models import Assignment, CoursePage, Enrolment, ModulePage, ModuleProgress
+
+CHUNK = 2000
+
+HEADINGS = [
+    _("Full name"),
+    _("E-mail"),
+    _("Unit"),
+    _("Position"),
+    _("Staff category"),
+    _("Course"),
+    _("Programme area"),
+    _("Source"),
+    _("Due date"),
+    _("Enrolled"),
+    _("Progress (%)"),
+    _("Completed"),
+    _("Score (%)"),
+    _("Hours"),
+    _("Certificate"),
+    _("Certificate status"),
+]
+
+
+class Status:
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    OVERDUE = "overdue"
+    CHOICES = [
+        (NOT_STARTED, _("Not started")),
+        (IN_PROGRESS, _("In progress")),
+        (COMPLETED, _("Completed")),
+        (OVERDUE, _("Overdue")),
+    ]
+
+
+@dataclass
+class Row:
+    full_name: str
+    email: str
+    unit: str
+    position: str
+    staff_category: str
+    course: str
+    area: str
+    source: str
+    due_on: datetime.date | None
+    enrolled_at: datetime.datetime | None
+    progress: int
+    completed_at: datetime.datetime | None
+    score: int | None
+    hours: object
+    certificate_serial: str
+    certificate_status: str
+    overdue: bool
+
+    def as_list(self):
+        return [
+            self.full_name,
+            self.email,
+            self.unit,
+            self.position,
+            self.staff_category,
+            self.course,
+            self.area,
+            self.source,
+            self.due_on,
+            self.enrolled_at,
+            self.progress,
+            self.completed_at,
+            self.score,
+            self.hours,
+            self.certificate_serial,
+            self.certificate_status,
+        ]
+
+
+def scope_filter(user, field):
+    """Q limiting `field` (a path to a learner's unit path) to the user's scope; None: everything."""
+    if is_administrator(user):
+        return None
+    paths = list(user.manager_scopes.values_list("unit__path", flat=True))
+    if not paths:
+        return Q(pk__in=[])
+    query = Q()
+    for path in paths:
+        query |= Q(**{f"{field}__startswith": path})
+    return query
+
+
+class CompletionRows:
+    def __init__(
+        self,
+        user,
+        *,
+        unit=None,
+        course=None,
+        area=None,
+        status=None,
+        completed_from=None,
+        completed_to=None,
+        staff_category=None,
+        today=None,
+    ):
+        self.today = today or timezone.localdate()
+        self.status = status
+        self.unit_names = dict(OrganisationUnit.objects.values_list("path", "name"))
+        courses = CoursePage.objects.live().order_by("path")
+        if course is not None:
+            courses = courses.filter(pk=course.pk)
+        if area:
+            courses = courses.filter(area=area)
+        self.courses = {page.pk: page for page in courses.only("id", "title", "area", "hours", "path", "depth")}
+        self.module_counts = self._module_counts()
+        self.assignments = {}  # course id -> [(unit path, due date)], earliest first
+        for course_id, path, due_on in (
+            Assignment.objects.filter(course_id__in=self.courses)
+            .order_by("due_on")
+            .values_list("course_id", "unit__path", "due_on")
+        ):
+            self.assignments.setdefault(course_id, []).append((path, due_on))
+
+        self.learner_filter = Q(user__is_active=True)
+        scope = scope_filter(user, "user__unit__path")
+        if scope is not None:
+            self.learner_filter &= scope
+        if unit is not None:
+            self.learner_filter &= Q(user__unit__path__startswith=unit.path)
+        if staff_category:
+            self.learner_filter &= Q(user__staff_category=staff_category)
+        self.completed_from, self.completed_to = completed_from, completed_to
+        self.parts = self._parts()
+
+    def _module_counts(self):
+        counts = dict.fromkeys(self.courses, 0)
+        by_path = {course.path: pk for pk, course in self.courses.items()}
+        steplen = ModulePage.steplen
+        for path in (
+            ModulePage.objects.live()
+            .filter(depth__in={c.depth + 1 for c in self.courses.values()})
+            .values_list("path", flat=True)
+        ):
+            if (course_id := by_path.get(path[:-steplen])) is not None:
+                counts[course_id] += 1
+        return counts
+
+    # The two sources
+
+    def _enrolments(self):
+        newer = Enrolment.objects.filter(user=OuterRef("user"), course=OuterRef("course"), pk__gt=OuterRef("pk"))
+        rows = Enrolment.objects.filter(self.learner_filter, course_id__in=self.courses).filter(~Exists(newer))
+        if self.status == Status.NOT_STARTED:
+            return None
+        if self.status == Status.COMPLETED:
+            rows = rows.filter(completed_at__isnull=False)
+        if self.status in (Status.IN_PROGRESS, Status.OVERDUE):
+            rows = rows.filter(completed_at__isnull=True)
+        if self.status == Status.OVERDUE:
+            rows = rows.filter(self._overdue_q("user__unit__path", "course_id"))
+        if self.completed_from or self.completed_to:
+            rows = rows.filter(completed_at__isnull=False)
+            if self.completed_from:
+                rows = rows.filter(completed_at__date__gte=self.completed_from)
+            if self.completed_to:
+                rows = rows.filter(completed_at__date__lte=self.completed_to)
+        return rows.order_by("user__unit__path", "user__full_name", "course_id", "pk").values_list(
+            "pk", "user_id", "course_id", "source", "started_at", "completed_at", "score", named=True
+        )
+
+    def _not_started(self, course_id):
+        """Learners covered by the course's assignments who have no enrolment in it."""
+        if self.status in (Status.IN_PROGRESS, Status.COMPLETED) or self.completed_from or self.completed_to:
+            return None
+        assigned = self.assignments.get(course_id, [])
+        if self.status == Status.OVERDUE:
+            assigned = [(path, due_on) for path, due_on in assigned if due_on < self.today]
+        if not assigned:
+            return None
+        covered = Q()
+        for path, _due_on in assigned:
+            covered |= Q(unit__path__startswith=path)
+        learner_filter = _strip_user_prefix(self.learner_filter)
+        return (
+            get_user_model()
+            .objects.filter(covered, learner_filter)
+            .exclude(Exists(Enrolment.objects.filter(user=OuterRef("pk"), course_id=course_id)))
+            .order_by("unit__path", "full_name", "pk")
+            .values_list("pk", flat=True)
+        )
+
+    def _overdue_q(self, path_field, course_field):
+        query = Q(pk__in=[])
+        for course_id, assigned in self.assignments.items():
+            for path, due_on in assigned:
+                if due_on < self.today:
+                    query |= Q(**{course_field: course_id, f"{path_field}__startswith": path})
+        return query
+
+    def _parts(self):
+        parts = []
+        if (enrolments := self._enrolments()) is not None:
+            parts.append(("enrolment", None, enrolments))
+        for course_id in self.courses:
+            if (learners := self._not_started(course_id)) is not None:
+                parts.append(("assigned", course_id, learners))
+        return parts
+
+    # What the paginator and the exports need
+
+    def count(self):
+        if not hasattr(self, "_count"):
+            self._count = sum(part.count() for _kind, _course, part in self.parts)
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("CompletionRows pages by slices")
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        chosen = []
+        for kind, course_id, part in self.parts:
+            if stop <= 0:
+                break
+            size = part.count()
+            if start < size:
+                chosen.append((kind, course_id, list(part[start : min(stop, size)])))
+            start, stop = max(0, start - size), stop - size
+        return [row for kind, course_id, items in chosen for row in self._rows(kind, course_id, items)]
+
+    def __iter__(self):
+        for kind, course_id, part in self.parts:
+            batch = []
+            for item in part.iterator(chunk_size=CHUNK):
+                batch.append(item)
+                if len(batch) == CHUNK:
+                    yield from self._rows(kind, course_id, batch)
+                    batch = []
+            if batch:
+                yield from self._rows(kind, course_id, batch)
+
+    # Rows
+
+    def _rows(self, kind, course_id, items):
+        user_ids = [item.user_id for item in items] if kind == "enrolment" else items
+        users = {
+            user.pk: user
+            for user in get_user_model()
+            .objects.filter(pk__in=user_ids)
+            .select_related("unit")
+            .only("full_name", "email", "position", "staff_category", "unit__path")
+        }
+        if kind == "assigned":
+            course = self.courses[course_id]
+            for user_id in items:
+                user = users[user_id]
+                due_on = self.due_on(user, course_id)
+                yield self._row(user, course, None, due_on, 0, None, None, None)
+            return
+        enrolment_ids = [item.pk for item in items]
+        done = dict(
+            ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids, module__live=True)
+            .values("enrolment_id")
+            .annotate(count=Count("pk"))
+            .values_list("enrolment_id", "count")
+        )
+        certificates = {
+            certificate.completion.enrolment_id: certificate
+            for certificate in Certificate.objects.current()
+            .filter(completion__enrolment_id__in=enrolment_ids)
+            .select_related("completion")
+            .only("serial", "status", "expires_on", "completion__enrolment_id")
+        }
+        for item in items:
+            user, course = users[item.user_id], self.courses[item.course_id]
+            modules = self.module_counts.get(item.course_id) or 0
+            progress = 100 if item.completed_at else (round(100 * done.get(item.pk, 0) / modules) if modules else 0)
+            yield self._row(
+                user,
+                course,
+                item,
+                self.due_on(user, item.course_id),
+                progress,
+                certificates.get(item.pk),
+                item.completed_at,
+                item.score,
+            )
+
+    def _row(self, user, course, enrolment, due_on, progress, certificate, completed_at, score):
+        source = (
+            Enrolment.Source(enrolment.source).label if enrolment is not None else Enrolment.Source.ASSIGNMENT.label
+        )
+        unit_path = user.unit.path if user.unit_id else ""
+        return Row(
+            full_name=user.full_name,
+            email=user.email,
+            unit=self.unit_label(unit_path),
+            position=user.position,
+            staff_category=str(get_user_model().StaffCategory(user.staff_category).label)
+            if user.staff_category
+            else "",
+            course=course.title,
+            area=str(course.get_area_display()),
+            source=str(source),
+            due_on=due_on,
+            enrolled_at=enrolment.started_at if enrolment else None,
+            progress=progress,
+            completed_at=completed_at,
+            score=score,
+            hours=course.hours,
+            certificate_serial=certificate.serial if certificate else "",
+            certificate_status=str(certificate.get_state_display()) if certificate else "",
+            overdue=bool(due_on and due_on < self.today and not completed_at),
+        )
+
+    def due_on(self, user, course_id):
+        """The earliest due date of the course's assignments that cover the learner's unit."""
+        if not user.unit_id:
+            return None
+        path = user.unit.path
+        return next((due for unit_path, due in self.assignments.get(course_id, []) if path.startswith(unit_path)), None)
+
+    def unit_label(self, path):
+        """The unit with the units above it: "Thành phố Hà Nội › Phường Hoàn Kiếm › Công an phường"."""
+        steplen = OrganisationUnit.steplen
+        names = [self.unit_names.get(path[:end], "") for end in range(steplen, len(path) + 1, steplen)]
+        return " › ".join(name for name in names if name)
+
+
+def _strip_user_prefix(query):
+    """The learner filter, written from the Enrolment side, re-rooted at the user."""
+    clone = Q()
+    clone.connector, clone.negated = query.connector, query.negated
+    for child in query.children:
+        if isinstance(child, Q):
+            clone.children.append(_strip_user_prefix(child))
+        else:
+            key, value = child
+            clone.children.append((key.removeprefix("user__"), value))
+    return clone
+
+
+def visible_unit_choices(user):
+    return visible_units(user).order_by("path")

@@ -1,0 +1,58 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from reports.models import ExportLog
+from reports.views import CompletionRecordsView, may_see_reports
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path("reports/completion-records/", CompletionRecordsView.as_view(), name="reports_completion_records"),
+        path(
+            "reports/completion-records/results/",
+            CompletionRecordsView.as_view(results_only=True),
+            name="reports_completion_records_results",
+        ),
+    ]
+
+
+class ManagersReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_see_reports(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_completion_records_menu_item():
+    return ManagersReportMenuItem(
+        _("Completion records"), reverse("reports_completion_records"), icon_name="list-ul", order=10
+    )
+
+
+class ExportLogViewSet(ModelViewSet):
+    """Administrators read who exported what; nobody edits the log."""
+
+    model = ExportLog
+    icon = "history"
+    menu_label = _("Export log")
+    add_to_settings_menu = True
+    list_display = ["created_at", "user", "report", "export_format", "row_count"]
+    list_filter = ["report", "export_format"]
+    inspect_view_enabled = True
+    form_fields = []
+
+
+@hooks.register("register_admin_viewset")
+def register_export_log_viewset():
+    return ExportLogViewSet("export_log")
+
+
+@hooks.register("register_permissions")
+def export_log_permissions():
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="reports", codename="view_exportlog")

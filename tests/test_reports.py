@@ -1,0 +1,228 @@
+"""The managers' completion records: rows, scope, filters, safe exports and the export log."""
+
+import csv
+import datetime
+import io
+import uuid
+
+from django.utils import timezone
+
+import pytest
+from openpyxl import load_workbook
+
+from courses import assignments
+from courses import services as course_services
+from reports.models import ExportLog
+from tests.factories import ManagerScopeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/reports/completion-records/"
+
+
+def finish(user, course):
+    course_services.enrol(user, course["course"])
+    course_services.mark_module_done(user, course["lesson"].specific, course["course"])
+    for key in ("quiz_one", "quiz_two"):
+        module = course[key].specific
+        course_services.submit_quiz(
+            user, module, course["course"], course_services.correct_answers(module), uuid.uuid4()
+        )
+
+
+@pytest.fixture
+def records(course, unit_tree, django_capture_on_commit_callbacks):
+    """In the ward: one finished (with a certificate), one half-way, one assigned and not started;
+    in the commune: one finished. The course is assigned to the ward, due in ten days."""
+    assignments.assign(course["course"], [unit_tree["HN-P-HK"]], timezone.localdate() + datetime.timedelta(10), None)
+    people = {
+        "done": UserFactory(full_name="Nguyễn Văn Xong", unit=unit_tree["HN-P-HK-CA"], position="Cán bộ"),
+        "half": UserFactory(full_name="Trần Thị Dở", unit=unit_tree["HN-P-HK-TYT"]),
+        "idle": UserFactory(full_name="Lê Văn Chưa", unit=unit_tree["HN-P-HK-CA"]),
+        "commune": UserFactory(full_name="Phạm Thị Xã", unit=unit_tree["HN-X-SS"]),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        finish(people["done"], course)
+        finish(people["commune"], course)
+    course_services.enrol(people["half"], course["course"])
+    course_services.mark_module_done(people["half"], course["lesson"].specific, course["course"])
+    return people
+
+
+def manager_of(staff_client, unit_tree, code):
+    client = staff_client("Managers")
+    ManagerScopeFactory(user=client.user, unit=unit_tree[code])
+    return client
+
+
+def csv_rows(response):
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(content.removeprefix("\ufeff"))))
+
+
+def test_a_ward_manager_sees_every_learner_of_the_ward_and_no_one_else(staff_client, unit_tree, records):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    html = client.get(URL).content.decode()
+
+    for name in ("Nguyễn Văn Xong", "Trần Thị Dở", "Lê Văn Chưa"):
+        assert name in html
+    assert "Phạm Thị Xã" not in html
+
+
+def test_the_csv_holds_one_row_per_learner_and_course_with_every_column(staff_client, unit_tree, records, course):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    rows = csv_rows(client.get(URL, {"export": "csv"}))
+
+    assert rows[0][:6] == ["Họ và tên", "E-mail", "Đơn vị", "Chức vụ", "Đối tượng", "Khóa học"]
+    by_name = {row[0]: row for row in rows[1:]}
+    assert sorted(by_name) == ["Lê Văn Chưa", "Nguyễn Văn Xong", "Trần Thị Dở"]
+    done = by_name["Nguyễn Văn Xong"]
+    assert done[2] == "Thành phố Hà Nội › Phường Hoàn Kiếm › Công an phường Hoàn Kiếm"
+    assert done[3] == "Cán bộ" and done[5] == course["course"].title and done[7] == "Được giao"
+    assert (
+        done[10] == "100"
+        and done[11]
+        and done[12] == "100"
+        and done[14].endswith("/GCN")
+        and done[15] == "Còn hiệu lực"
+    )
+    assert by_name["Trần Thị Dở"][10] == "33" and by_name["Trần Thị Dở"][11] == ""
+    idle = by_name["Lê Văn Chưa"]
+    assert idle[8] == (timezone.localdate() + datetime.timedelta(10)).isoformat() and idle[9] == "" and idle[10] == "0"
+
+
+@pytest.mark.parametrize(
+    "filters, names",
+    [
+        ({"status": "completed"}, ["Nguyễn Văn Xong"]),
+        ({"status": "in_progress"}, ["Trần Thị Dở"]),
+        ({"status": "not_started"}, ["Lê Văn Chưa"]),
+        ({"unit": "HN-P-HK-TYT"}, ["Trần Thị Dở"]),
+        ({"area": "3"}, []),
+        ({"completed_from": "today"}, ["Nguyễn Văn Xong"]),
+    ],
+)
+def test_filters_narrow_the_rows(staff_client, unit_tree, records, filters, names):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+    query = dict(filters)
+    if "unit" in query:
+        query["unit"] = unit_tree[query["unit"]].pk
+    if "completed_from" in query:
+        query = {"completed_from": timezone.localdate().isoformat()}
+
+    rows = csv_rows(client.get(URL, {**query, "export": "csv"}))
+
+    assert sorted(row[0] for row in rows[1:]) == names
+
+
+def test_overdue_rows_are_the_assigned_not_completed_past_their_due_date(staff_client, unit_tree, records, course):
+    from courses.models import Assignment
+
+    Assignment.objects.update(due_on=timezone.localdate() - datetime.timedelta(1))
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    rows = csv_rows(client.get(URL, {"status": "overdue", "export": "csv"}))
+
+    assert sorted(row[0] for row in rows[1:]) == ["Lê Văn Chưa", "Trần Thị Dở"]
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"unit": "commune"}, "Hãy chọn một lựa chọn hợp lệ."),
+        ({"completed_from": "2026-12-31", "completed_to": "2026-01-01"}, "Ngày kết thúc đứng trước ngày bắt đầu."),
+        ({"area": "tám"}, "Hãy chọn một lựa chọn hợp lệ."),
+        ({"status": "'; DROP TABLE x"}, "Hãy chọn một lựa chọn hợp lệ."),
+        ({"completed_from": "hôm qua"}, "Nhập một ngày hợp lệ."),
+    ],
+)
+def test_junk_filters_and_units_outside_the_scope_get_a_message_and_no_rows(
+    staff_client, unit_tree, records, query, message
+):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+    if query.get("unit") == "commune":
+        query = {"unit": unit_tree["HN-X-SS"].pk}
+
+    html = client.get(URL, query).content.decode()
+    exported = csv_rows(client.get(URL, {**query, "export": "csv"}))
+
+    assert message in html and "Phạm Thị Xã" not in html and "Nguyễn Văn Xong" not in html
+    assert len(exported) == 1  # the headings only
+
+
+def test_cells_that_look_like_formulas_are_neutralised_in_csv_and_xlsx(staff_client, unit_tree, records, course):
+    hostile = UserFactory(full_name='=HYPERLINK("http://evil")', unit=unit_tree["HN-P-HK-CA"], position="+1-2")
+    course_services.enrol(hostile, course["course"])
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    rows = {row[0]: row for row in csv_rows(client.get(URL, {"export": "csv"}))[1:]}
+    assert '\'=HYPERLINK("http://evil")' in rows and rows['\'=HYPERLINK("http://evil")'][3] == "'+1-2"
+
+    response = client.get(URL, {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert '\'=HYPERLINK("http://evil")' in names
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_the_xlsx_holds_the_same_rows_as_the_csv(staff_client, unit_tree, records):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    csv_names = sorted(row[0] for row in csv_rows(client.get(URL, {"export": "csv"}))[1:])
+    response = client.get(URL, {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+    assert next(sheet.iter_rows(values_only=True))[0] == "Họ và tên"
+    assert sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True)) == csv_names
+
+
+def test_every_export_is_logged_with_its_filters_and_row_count(staff_client, unit_tree, records):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    csv_rows(client.get(URL, {"status": "completed", "export": "csv"}))
+    client.get(URL, {"export": "xlsx"})
+
+    csv_log, xlsx_log = ExportLog.objects.order_by("created_at")
+    assert (csv_log.user, csv_log.report, csv_log.export_format) == (client.user, "completion_records", "csv")
+    assert csv_log.filters == {"status": "completed"} and csv_log.row_count == 1
+    assert xlsx_log.export_format == "xlsx" and xlsx_log.row_count == 3
+
+
+def test_an_export_of_nothing_is_a_file_with_its_headings(staff_client, unit_tree, records):
+    client = manager_of(staff_client, unit_tree, "HN-SYT")  # the department has no learners
+
+    assert len(csv_rows(client.get(URL, {"export": "csv"}))) == 1
+    assert ExportLog.objects.get().row_count == 0
+
+
+def test_administrators_list_the_export_log_and_managers_cannot(staff_client, unit_tree, records, client):
+    manager = manager_of(staff_client, unit_tree, "HN-P-HK")
+    csv_rows(manager.get(URL, {"export": "csv"}))
+    assert manager.get("/admin/export_log/").status_code == 302  # Wagtail sends them back: no permission
+
+    admin = UserFactory(roles=["Administrators"])
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(admin, generate_totp_secret())
+    client.force_login(admin)
+    html = client.get("/admin/export_log/").content.decode()
+    assert "completion_records" in html and manager.user.email in html or manager.user.full_name in html
+
+
+def test_learners_and_editors_cannot_open_the_report(staff_client, records):
+    client = staff_client("Editors")
+
+    response = client.get(URL)
+
+    assert response.status_code == 302 and not ExportLog.objects.exists()
+
+
+def test_a_city_manager_sees_the_whole_city(staff_client, unit_tree, records):
+    client = manager_of(staff_client, unit_tree, "HN")
+
+    names = sorted(row[0] for row in csv_rows(client.get(URL, {"export": "csv"}))[1:])
+
+    assert names == ["Lê Văn Chưa", "Nguyễn Văn Xong", "Phạm Thị Xã", "Trần Thị Dở"]
