@@ -475,14 +475,15 @@ def test_a_re_issue_keeps_the_expiry_of_the_completion(issued, django_capture_on
     assert new.expires_on == issued.expires_on == issued.completion.lapses_on
 
 
+# Transactional: the worker opens and closes its own database connections, as in production.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_a_worker_the_pdf_is_made_in_the_background_and_the_download_waits_for_it(
-    client, course, unit_tree, settings, django_capture_on_commit_callbacks
+    client, course, unit_tree, settings
 ):
     # As in production: the "background" tasks go to a database queue that a worker works through.
     settings.TASKS = {**settings.TASKS, "background": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     learner = UserFactory(unit=unit_tree["HN-P-HK-CA"])
-    with django_capture_on_commit_callbacks(execute=True):
-        complete(learner, course)
+    complete(learner, course)
     certificate = Certificate.objects.get(user=learner)
     client.force_login(learner)
 
