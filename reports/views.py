@@ -9,9 +9,10 @@ from wagtail.admin.views.reports import ReportView
 
 from accounts.roles import is_administrator
 from reports import exports
-from reports.filters import CompletionRecordsFilterSet
+from reports.filters import CompletionRecordsFilterSet, UnitSummaryFilterSet
 from reports.models import ExportLog
 from reports.rows import HEADINGS, CompletionRows
+from reports.summary import SummaryRow, chosen_courses, unit_summary
 
 
 def may_see_reports(user):
@@ -94,3 +95,68 @@ class CompletionRecordsView(ScopedReportView):
     @staticmethod
     def export_values(row):
         return row.as_list()
+
+
+class UnitSummaryView(ScopedReportView):
+    page_title = _("Unit summary")
+    header_icon = "site"
+    report_name = "unit_summary"
+    index_url_name = "reports_unit_summary"
+    index_results_url_name = "reports_unit_summary_results"
+    filterset_class = UnitSummaryFilterSet
+    results_template_name = "reports/unit_summary_results.html"
+    export_filename = "tong-hop-theo-don-vi"
+    paginate_by = None
+    columns = [Column("unit", label=_("Unit"))]  # the table itself is reports/unit_summary_results.html
+    headings = [
+        _("Unit"),
+        _("Learners"),
+        _("Assigned"),
+        _("Enrolled"),
+        _("Completed"),
+        _("Completion rate (%)"),
+        _("Overdue"),
+        _("Certificates issued"),
+    ]
+
+    def get_queryset(self):
+        return []
+
+    def get_filtered_queryset(self):
+        if not self.valid_filters:
+            return []
+        data = self.filters.form.cleaned_data
+        period = data.get("period")
+        rows, self.total = unit_summary(
+            self.request.user,
+            chosen_courses(data.get("courses") or "area-1"),
+            start=period.start if period else None,
+            end=period.stop if period else None,
+        )
+        return rows + [SummaryRow(unit=None, depth=0, figures=self.total, is_subtotal=True)]
+
+    def get_filterset_kwargs(self):
+        kwargs = super().get_filterset_kwargs()
+        if not kwargs["data"].get("courses"):
+            kwargs["data"] = kwargs["data"].copy()
+            kwargs["data"]["courses"] = "area-1"
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = context["object_list"]
+        return context
+
+    def export_values(self, row):
+        figures = row.figures
+        name = ("    " * (row.depth - 1) + row.unit.name) if row.unit else str(_("Total"))
+        return [
+            name,
+            figures.learners,
+            figures.assigned,
+            figures.enrolled,
+            figures.completed,
+            figures.completion_rate if figures.completion_rate is not None else "",
+            figures.overdue,
+            figures.certificates,
+        ]

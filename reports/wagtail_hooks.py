@@ -6,7 +6,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from reports.models import ExportLog
-from reports.views import CompletionRecordsView, may_see_reports
+from reports.views import CompletionRecordsView, UnitSummaryView, may_see_reports
 
 
 @hooks.register("register_admin_urls")
@@ -17,6 +17,12 @@ def register_report_urls():
             "reports/completion-records/results/",
             CompletionRecordsView.as_view(results_only=True),
             name="reports_completion_records_results",
+        ),
+        path("reports/unit-summary/", UnitSummaryView.as_view(), name="reports_unit_summary"),
+        path(
+            "reports/unit-summary/results/",
+            UnitSummaryView.as_view(results_only=True),
+            name="reports_unit_summary_results",
         ),
     ]
 
@@ -31,6 +37,11 @@ def register_completion_records_menu_item():
     return ManagersReportMenuItem(
         _("Completion records"), reverse("reports_completion_records"), icon_name="list-ul", order=10
     )
+
+
+@hooks.register("register_reports_menu_item")
+def register_unit_summary_menu_item():
+    return ManagersReportMenuItem(_("Unit summary"), reverse("reports_unit_summary"), icon_name="site", order=11)
 
 
 class ExportLogViewSet(ModelViewSet):

@@ -226,3 +226,63 @@ def test_a_city_manager_sees_the_whole_city(staff_client, unit_tree, records):
     names = sorted(row[0] for row in csv_rows(client.get(URL, {"export": "csv"}))[1:])
 
     assert names == ["Lê Văn Chưa", "Nguyễn Văn Xong", "Phạm Thị Xã", "Trần Thị Dở"]
+
+
+SUMMARY = "/admin/reports/unit-summary/"
+
+
+def summary_rows(response):
+    return [row for row in csv_rows(response)[1:]]
+
+
+def test_the_unit_summary_adds_up_as_counted_by_hand(staff_client, unit_tree, records):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    rows = summary_rows(client.get(SUMMARY, {"courses": "area-1", "export": "csv"}))
+
+    # unit, learners, assigned, enrolled, completed, rate %, overdue, certificates
+    assert rows == [
+        ["Phường Hoàn Kiếm", "3", "3", "2", "1", "33", "0", "1"],
+        ["    Trạm Y tế phường Hoàn Kiếm", "1", "1", "1", "0", "0", "0", "0"],
+        ["    Công an phường Hoàn Kiếm", "2", "2", "1", "1", "50", "0", "1"],
+        ["Tổng cộng", "3", "3", "2", "1", "33", "0", "1"],
+    ]
+
+
+def test_the_city_total_counts_self_enrolled_learners_and_overdue_pairs(staff_client, unit_tree, records):
+    from courses.models import Assignment
+
+    Assignment.objects.update(due_on=timezone.localdate() - datetime.timedelta(1))
+    client = manager_of(staff_client, unit_tree, "HN")
+
+    rows = {
+        row[0].strip(): row[1:] for row in summary_rows(client.get(SUMMARY, {"courses": "area-1", "export": "csv"}))
+    }
+
+    assert rows["Thành phố Hà Nội"] == ["4", "3", "3", "2", "50", "2", "2"]
+    assert rows["Xã Sóc Sơn"] == ["1", "0", "1", "1", "100", "0", "1"]
+    assert rows["Sở Y tế"] == ["0", "0", "0", "0", "", "0", "0"]
+    assert rows["Tổng cộng"] == rows["Thành phố Hà Nội"]
+
+
+def test_the_summary_period_and_course_choice_narrow_the_figures(staff_client, unit_tree, records, course):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+    tomorrow = (timezone.localdate() + datetime.timedelta(1)).isoformat()
+
+    later = summary_rows(client.get(SUMMARY, {"courses": "area-1", "period_from": tomorrow, "export": "csv"}))
+    area_3 = summary_rows(client.get(SUMMARY, {"courses": "area-3", "export": "csv"}))
+    one = summary_rows(client.get(SUMMARY, {"courses": str(course["course"].pk), "export": "csv"}))
+
+    assert later[-1] == ["Tổng cộng", "3", "3", "0", "0", "0", "0", "0"]
+    assert area_3[-1] == ["Tổng cộng", "3", "0", "0", "0", "", "0", "0"]
+    assert one[-1] == ["Tổng cộng", "3", "3", "2", "1", "33", "0", "1"]
+
+
+def test_the_summary_refuses_junk_and_shows_its_table(staff_client, unit_tree, records):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    html = client.get(SUMMARY, {"courses": "999999"}).content.decode()
+    assert "Hãy chọn một lựa chọn hợp lệ." in html and "Công an phường" not in html
+
+    html = client.get(SUMMARY).content.decode()
+    assert "Công an phường Hoàn Kiếm" in html and "Xã Sóc Sơn" not in html

@@ -1,0 +1,154 @@
+"""Unit summary and dashboard figures: counted per unit by grouped queries, then added up the tree.
+
+Definitions (also in docs/decisions.md), for the chosen courses and period:
+- learners: active users of the unit and the units below it;
+- assigned: learner-course pairs an assignment covers;
+- enrolled: learner-course pairs with an enrolment started in the period;
+- completed: learner-course pairs completed in the period;
+- completion rate: completed ÷ the pairs assigned or enrolled (either), in percent;
+- overdue: assigned pairs past their due date and never completed;
+- certificates: certificates issued in the period (re-issues excluded).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import OrganisationUnit
+from accounts.scopes import visible_units
+from certificates.models import Certificate
+from courses.models import Assignment, Completion, CoursePage, Enrolment
+
+FIGURES = ("learners", "assigned", "enrolled", "completed", "overdue", "certificates")
+
+
+@dataclass
+class Figures:
+    learners: int = 0
+    assigned: int = 0
+    enrolled: int = 0
+    completed: int = 0
+    overdue: int = 0
+    certificates: int = 0
+    expected: int = 0  # assigned or enrolled, for the rate
+
+    def add(self, other):
+        for name in (*FIGURES, "expected"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def completion_rate(self):
+        return round(100 * self.completed / self.expected) if self.expected else None
+
+
+@dataclass
+class SummaryRow:
+    unit: OrganisationUnit
+    depth: int
+    figures: Figures
+    is_subtotal: bool = False
+    children: list = field(default_factory=list)
+
+
+def chosen_courses(choice):
+    """ "area-1", "area-3" or a course id: the live courses the summary counts."""
+    courses = CoursePage.objects.live()
+    if choice in ("area-1", "area-3"):
+        return list(courses.filter(area=int(choice[-1])))
+    return list(courses.filter(pk=int(choice)))
+
+
+def figures_by_unit(courses, start=None, end=None, today=None):
+    """{unit id: Figures} for the learners directly in each unit (not yet added up the tree)."""
+    today = today or timezone.localdate()
+    course_ids = [course.pk for course in courses]
+    units = {unit.pk: unit.path for unit in OrganisationUnit.objects.only("path")}
+    figures = defaultdict(Figures)
+    learners = dict(
+        get_user_model()
+        .objects.filter(is_active=True, unit__isnull=False)
+        .values("unit_id")
+        .annotate(count=Count("pk"))
+        .values_list("unit_id", "count")
+    )
+    for unit_id, count in learners.items():
+        figures[unit_id].learners = count
+
+    # Which units each course is assigned to (with the units below), and the earliest due date.
+    coverage = defaultdict(dict)  # course id -> {unit id: due date}
+    assignments = Assignment.objects.filter(course_id__in=course_ids).values_list("course_id", "unit__path", "due_on")
+    for course_id, assigned_path, due_on in assignments:
+        for unit_id, path in units.items():
+            if path.startswith(assigned_path):
+                previous = coverage[course_id].get(unit_id)
+                coverage[course_id][unit_id] = min(previous, due_on) if previous else due_on
+
+    def grouped(queryset, unit_field="user__unit_id"):
+        return (
+            queryset.values("course_id", unit_field)
+            .annotate(count=Count("user_id", distinct=True))
+            .values_list("course_id", unit_field, "count")
+        )
+
+    enrolments = Enrolment.objects.filter(course_id__in=course_ids, user__is_active=True)
+    completions = Completion.objects.filter(course_id__in=course_ids, user__is_active=True)
+    certificates = Certificate.objects.current().filter(course_id__in=course_ids)
+    if start:
+        enrolments = enrolments.filter(started_at__date__gte=start)
+        completions_in_period = completions.filter(completed_on__gte=start)
+        certificates = certificates.filter(issued_on__gte=start)
+    else:
+        completions_in_period = completions
+    if end:
+        enrolments = enrolments.filter(started_at__date__lte=end)
+        completions_in_period = completions_in_period.filter(completed_on__lte=end)
+        certificates = certificates.filter(issued_on__lte=end)
+
+    for course_id, covered in coverage.items():
+        for unit_id in covered:
+            figures[unit_id].assigned += learners.get(unit_id, 0)
+            figures[unit_id].expected += learners.get(unit_id, 0)
+    for course_id, unit_id, count in grouped(enrolments):
+        if unit_id is None:
+            continue
+        figures[unit_id].enrolled += count
+        if unit_id not in coverage.get(course_id, {}):
+            figures[unit_id].expected += count  # enrolled without an assignment
+    for course_id, unit_id, count in grouped(completions_in_period):
+        if unit_id is not None:
+            figures[unit_id].completed += count
+    ever_completed = {(course_id, unit_id): count for course_id, unit_id, count in grouped(completions)}
+    for course_id, covered in coverage.items():
+        for unit_id, due_on in covered.items():
+            if due_on < today:
+                figures[unit_id].overdue += max(
+                    0, learners.get(unit_id, 0) - ever_completed.get((course_id, unit_id), 0)
+                )
+    for course_id, unit_id, count in grouped(certificates):
+        if unit_id is not None:
+            figures[unit_id].certificates += count
+    return figures
+
+
+def unit_summary(user, courses, start=None, end=None, today=None):
+    """Rows in tree order for the units `user` may see, each with its subtree's figures, and the total."""
+    direct = figures_by_unit(courses, start, end, today)
+    units = list(visible_units(user).order_by("path"))
+    top = min((unit.depth for unit in units), default=1)
+    rows = {unit.path: SummaryRow(unit=unit, depth=unit.depth - top + 1, figures=Figures()) for unit in units}
+    steplen = OrganisationUnit.steplen
+    for unit in reversed(units):  # children before parents: each adds itself into its parent
+        row = rows[unit.path]
+        row.figures.add(direct.get(unit.pk, Figures()))
+        parent = rows.get(unit.path[:-steplen])
+        if parent is not None:
+            parent.figures.add(row.figures)
+            parent.is_subtotal = True
+    total = Figures()
+    for row in rows.values():
+        if row.unit.path[:-steplen] not in rows:  # a top unit of the scope
+            total.add(row.figures)
+    return [rows[unit.path] for unit in units], total
