@@ -107,7 +107,7 @@ def figures_by_unit(courses, start=None, end=None, today=None):
         completions_in_period = completions_in_period.filter(completed_on__lte=end)
         certificates = certificates.filter(issued_on__lte=end)
 
-    for course_id, covered in coverage.items():
+    for covered in coverage.values():
         for unit_id in covered:
             figures[unit_id].assigned += learners.get(unit_id, 0)
             figures[unit_id].expected += learners.get(unit_id, 0)
@@ -117,7 +117,7 @@ def figures_by_unit(courses, start=None, end=None, today=None):
         figures[unit_id].enrolled += count
         if unit_id not in coverage.get(course_id, {}):
             figures[unit_id].expected += count  # enrolled without an assignment
-    for course_id, unit_id, count in grouped(completions_in_period):
+    for _course_id, unit_id, count in grouped(completions_in_period):
         if unit_id is not None:
             figures[unit_id].completed += count
     ever_completed = {(course_id, unit_id): count for course_id, unit_id, count in grouped(completions)}
@@ -127,7 +127,7 @@ def figures_by_unit(courses, start=None, end=None, today=None):
                 figures[unit_id].overdue += max(
                     0, learners.get(unit_id, 0) - ever_completed.get((course_id, unit_id), 0)
                 )
-    for course_id, unit_id, count in grouped(certificates):
+    for _course_id, unit_id, count in grouped(certificates):
         if unit_id is not None:
             figures[unit_id].certificates += count
     return figures

@@ -232,7 +232,7 @@ SUMMARY = "/admin/reports/unit-summary/"
 
 
 def summary_rows(response):
-    return [row for row in csv_rows(response)[1:]]
+    return csv_rows(response)[1:]
 
 
 def test_the_unit_summary_adds_up_as_counted_by_hand(staff_client, unit_tree, records):
