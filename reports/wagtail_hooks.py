@@ -5,6 +5,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from reports.dashboard import ManagerDashboardPanel
 from reports.models import ExportLog
 from reports.views import CompletionRecordsView, UnitSummaryView, may_see_reports
 
@@ -42,6 +43,12 @@ def register_completion_records_menu_item():
 @hooks.register("register_reports_menu_item")
 def register_unit_summary_menu_item():
     return ManagersReportMenuItem(_("Unit summary"), reverse("reports_unit_summary"), icon_name="site", order=11)
+
+
+@hooks.register("construct_homepage_panels")
+def add_manager_dashboard(request, panels):
+    if may_see_reports(request.user):
+        panels.insert(0, ManagerDashboardPanel(request.user))
 
 
 class ExportLogViewSet(ModelViewSet):

@@ -286,3 +286,44 @@ def test_the_summary_refuses_junk_and_shows_its_table(staff_client, unit_tree, r
 
     html = client.get(SUMMARY).content.decode()
     assert "Công an phường Hoàn Kiếm" in html and "Xã Sóc Sơn" not in html
+
+
+def dashboard_figures(html):
+    import re
+
+    section = html[html.index('id="manager-dashboard-heading"') :]
+    return dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", section))
+
+
+def test_the_dashboard_shows_a_ward_manager_the_figures_of_the_ward_only(staff_client, unit_tree, records):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    html = client.get("/admin/").content.decode()
+
+    assert dashboard_figures(html) == {
+        "Người học": "3",
+        "Hoàn thành trong tháng": "1",
+        "Hoàn thành trong năm": "1",
+        "Giấy chứng nhận đã cấp": "1",
+        "Khóa học được giao đã hoàn thành": "33%",
+    }
+    panel = html.split('id="manager-dashboard-heading"')[1].split("</section>")[0]
+    assert panel.count("<svg") == 3 and "<title>Công an phường Hoàn Kiếm: 1</title>" in panel
+    assert "Xã Sóc Sơn" not in panel
+    # Drawn on the server: no script, nothing fetched from elsewhere.
+    assert "<script" not in panel and "http" not in panel.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_the_dashboard_shows_the_city_manager_the_whole_city(staff_client, unit_tree, records):
+    client = manager_of(staff_client, unit_tree, "HN")
+
+    figures = dashboard_figures(client.get("/admin/").content.decode())
+
+    assert figures["Người học"] == "4" and figures["Hoàn thành trong năm"] == "2"
+    assert figures["Giấy chứng nhận đã cấp"] == "2"
+
+
+def test_editors_get_no_dashboard_panel(staff_client, records):
+    html = staff_client("Editors").get("/admin/").content.decode()
+
+    assert 'id="manager-dashboard-heading"' not in html
