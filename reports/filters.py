@@ -13,6 +13,9 @@ from cms.models import ProgrammeArea
 from courses.models import CoursePage
 from reports.rows import Status
 
+# As Wagtail's own filters show a few choices: radio buttons, "All" first.
+RADIOS = {"widget": forms.RadioSelect, "empty_label": _("All")}
+
 
 def units_in_scope(request):
     return visible_units(request.user).order_by("path") if request else visible_units(None)
@@ -34,13 +37,15 @@ class CompletionRecordsFilterSet(WagtailFilterSet):
     course = django_filters.ModelChoiceFilter(
         label=_("Course"), queryset=CoursePage.objects.live().order_by("title"), method="keep"
     )
-    area = django_filters.ChoiceFilter(label=_("Programme area"), choices=ProgrammeArea.choices, method="keep")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.CHOICES, method="keep")
+    area = django_filters.ChoiceFilter(
+        label=_("Programme area"), choices=ProgrammeArea.choices, method="keep", **RADIOS
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.CHOICES, method="keep", **RADIOS)
     completed = django_filters.DateFromToRangeFilter(
         label=_("Completed between"), widget=DateRangePickerWidget, method="keep"
     )
     staff_category = django_filters.ChoiceFilter(
-        label=_("Staff category"), choices=get_user_model().StaffCategory.choices, method="keep"
+        label=_("Staff category"), choices=get_user_model().StaffCategory.choices, method="keep", **RADIOS
     )
 
     class Meta:
@@ -55,7 +60,9 @@ class CompletionRecordsFilterSet(WagtailFilterSet):
 class UnitSummaryFilterSet(WagtailFilterSet):
     COURSE_SETS = [("area-1", _("All area 1 courses")), ("area-3", _("All area 3 courses"))]
 
-    courses = django_filters.ChoiceFilter(label=_("Courses"), choices=[], method="keep", empty_label=None)
+    courses = django_filters.ChoiceFilter(
+        label=_("Courses"), choices=[], method="keep", empty_label=None, widget=forms.RadioSelect
+    )
     period = django_filters.DateFromToRangeFilter(label=_("Period"), widget=DateRangePickerWidget, method="keep")
 
     class Meta:

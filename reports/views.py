@@ -23,6 +23,7 @@ class ScopedReportView(ReportView):
     """Managers and administrators only; every export goes into the export log."""
 
     report_name = ""
+    show_export_buttons = True  # our exports do not use Wagtail's list_export
 
     def dispatch(self, request, *args, **kwargs):
         if not may_see_reports(request.user):
