@@ -160,7 +160,11 @@ class Enrolment(models.Model):
                 fields=["user", "course"], condition=Q(completed_at__isnull=True), name="courses_enrolment_open_once"
             )
         ]
-        indexes = [models.Index(fields=["course", "completed_at"])]
+        indexes = [
+            models.Index(fields=["course", "completed_at"]),
+            # The reports find a learner's latest enrolment in a course (renewals make several).
+            models.Index(fields=["user", "course"]),
+        ]
 
     def __str__(self):
         return f"{self.user} – {self.course}"

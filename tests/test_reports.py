@@ -327,3 +327,20 @@ def test_editors_get_no_dashboard_panel(staff_client, records):
     html = staff_client("Editors").get("/admin/").content.decode()
 
     assert 'id="manager-dashboard-heading"' not in html
+
+
+def test_a_unit_manager_sees_only_their_unit_in_every_report_export_and_the_dashboard(staff_client, unit_tree, records):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK-CA")
+
+    records_csv = csv_rows(client.get(URL, {"export": "csv"}))
+    summary = summary_rows(client.get(SUMMARY, {"courses": "area-1", "export": "csv"}))
+    figures = dashboard_figures(client.get("/admin/").content.decode())
+    by_url = client.get(URL, {"unit": unit_tree["HN-P-HK-TYT"].pk}).content.decode()
+
+    assert sorted(row[0] for row in records_csv[1:]) == ["Lê Văn Chưa", "Nguyễn Văn Xong"]
+    assert summary == [
+        ["Công an phường Hoàn Kiếm", "2", "2", "1", "1", "50", "0", "1"],
+        ["Tổng cộng", "2", "2", "1", "1", "50", "0", "1"],
+    ]
+    assert figures["Người học"] == "2" and figures["Giấy chứng nhận đã cấp"] == "1"
+    assert "Trần Thị Dở" not in by_url and "Hãy chọn một lựa chọn hợp lệ." in by_url

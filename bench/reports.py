@@ -1,0 +1,265 @@
+"""`make bench`: the managers' reports at a city's scale.
+
+Builds, in a throwaway test database (SQLite, or PostgreSQL with DATABASE_URL), 100,000 learners
+in 150 units, 20 courses of 5 modules, about 300,000 enrolments and 1,000,000 module-progress
+rows; each learner has completed one course (100,000 completions), and each course is assigned
+to a third of the wards. Then prints the time of the first page of each report, with and without
+filters, and of the CSV export of the 100,000 completion rows (with its peak memory) beside
+psql's \\copy of the same rows on PostgreSQL, and the XLSX export of the same rows.
+"""
+
+import os
+import random
+import statistics
+import subprocess
+import time
+import tracemalloc
+import warnings
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+warnings.filterwarnings("ignore", message="No directory at")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
+
+LEARNERS, WARDS, UNITS_PER_WARD, COURSES, MODULES = 100_000, 29, 4, 20, 5
+BATCH = 20_000
+
+
+def build():
+    import datetime
+
+    from django.utils import timezone
+
+    from wagtail.models import Page
+
+    from accounts.models import OrganisationUnit, User
+    from courses.models import (
+        Assignment,
+        Completion,
+        CourseIndexPage,
+        CoursePage,
+        Enrolment,
+        ModulePage,
+        ModuleProgress,
+    )
+
+    random.seed(106)
+    city = OrganisationUnit.add_root(code="HN", name="Thành phố Hà Nội", type="city")
+    wards, units = [], []
+    for w in range(WARDS):
+        ward = city.add_child(code=f"W{w}", name=f"Phường số {w}", type="ward")
+        wards.append(ward)
+        for u in range(UNITS_PER_WARD):
+            units.append(ward.add_child(code=f"W{w}-U{u}", name=f"Đơn vị {u} phường số {w}", type="unit"))
+    home = Page.get_first_root_node().add_child(title="Trang chủ", slug="trang-chu")
+    catalogue = home.add_child(instance=CourseIndexPage(title="Khóa học", slug="courses"))
+    courses, modules = [], {}
+    for c in range(COURSES):
+        course = catalogue.add_child(
+            instance=CoursePage(
+                title=f"Khóa học số {c}",
+                slug=f"khoa-{c}",
+                summary=".",
+                objectives="<p>.</p>",
+                area=1 if c % 2 else 3,
+                hours=4,
+            )
+        )
+        courses.append(course)
+        modules[course.pk] = [
+            course.add_child(instance=ModulePage(title=f"Mô-đun {m}", slug=f"m-{m}")) for m in range(MODULES)
+        ]
+    users = []
+    for start in range(0, LEARNERS, BATCH):
+        users += User.objects.bulk_create(
+            [
+                User(
+                    email=f"hv{n}@example.org",
+                    full_name=f"Học viên số {n}",
+                    unit=units[n % len(units)],
+                    password="!",
+                    staff_category="civil_servant",
+                )
+                for n in range(start, min(start + BATCH, LEARNERS))
+            ],
+            batch_size=BATCH,
+        )
+    now, today = timezone.now(), timezone.localdate()
+    for course in courses:
+        for ward in random.sample(wards, WARDS // 3):
+            Assignment.objects.create(
+                course=course, unit=ward, due_on=today + datetime.timedelta(random.randint(-30, 60))
+            )
+    # Each learner: three courses; the first completed (5 modules), the others 3 and 2 modules in.
+    enrolments, plan = [], []
+    for user in users:
+        for index, course in enumerate(random.sample(courses, 3)):
+            enrolments.append(
+                Enrolment(
+                    user=user,
+                    course=course,
+                    completed_at=now if index == 0 else None,
+                    score=100 if index == 0 else None,
+                    source="self",
+                )
+            )
+            plan.append((5, 3, 2)[index])
+    for start in range(0, len(enrolments), BATCH):
+        Enrolment.objects.bulk_create(enrolments[start : start + BATCH], batch_size=BATCH)
+    progress = []
+    for enrolment, done in zip(enrolments, plan, strict=True):
+        for module in modules[enrolment.course_id][:done]:
+            progress.append(ModuleProgress(enrolment=enrolment, module=module, score=100))
+            if len(progress) == BATCH:
+                ModuleProgress.objects.bulk_create(progress, batch_size=BATCH)
+                progress = []
+    ModuleProgress.objects.bulk_create(progress, batch_size=BATCH)
+    completions = [
+        Completion(
+            enrolment=e,
+            user=e.user,
+            course=e.course,
+            full_name=e.user.full_name,
+            unit_name="",
+            course_title=e.course.title,
+            area=e.course.area,
+            hours=4,
+            score=100,
+            completed_on=today,
+        )
+        for e in enrolments
+        if e.completed_at
+    ]
+    for start in range(0, len(completions), BATCH):
+        Completion.objects.bulk_create(completions[start : start + BATCH], batch_size=BATCH)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return wards, ModuleProgress.objects.count(), Enrolment.objects.count()
+
+
+def median_seconds(function, repeat=3):
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def run():
+    from django.conf import settings
+
+    from tests.factories import UserFactory
+
+    started = time.perf_counter()
+    wards, progress_rows, enrolment_rows = build()
+    built = time.perf_counter() - started
+    admin = UserFactory(roles=["Administrators"], email="bench.admin@example.org")
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(admin, generate_totp_secret())
+    client = Client()
+    client.force_login(admin)
+    records, summary = "/admin/reports/completion-records/", "/admin/reports/unit-summary/"
+
+    def page(url, query=None):
+        def fetch():
+            response = client.get(url, query or {})
+            assert response.status_code == 200, response.status_code
+
+        return fetch
+
+    ward = wards[0].pk
+    rows = [
+        ("completion records, first page", median_seconds(page(records))),
+        ("  filtered: a ward, completed", median_seconds(page(records, {"unit": ward, "status": "completed"}))),
+        ("  filtered: overdue", median_seconds(page(records, {"status": "overdue"}))),
+        ("unit summary (all area-1 courses)", median_seconds(page(summary))),
+        (
+            "  filtered: one course, this year",
+            median_seconds(page(summary, {"courses": "area-3", "period_from": "2026-01-01"})),
+        ),
+    ]
+
+    def export(fmt):
+        response = client.get(records, {"status": "completed", "export": fmt})
+        return sum(len(chunk) for chunk in response.streaming_content)
+
+    start = time.perf_counter()
+    csv_bytes = export("csv")
+    csv_seconds = time.perf_counter() - start
+    tracemalloc.start()
+    export("csv")
+    csv_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    start = time.perf_counter()
+    xlsx_bytes = export("xlsx")
+    xlsx_seconds = time.perf_counter() - start
+    copy_seconds = psql_copy_seconds(settings.DATABASES["default"]) if connection.vendor == "postgresql" else None
+
+    print(
+        f"\nReports on {connection.vendor}: {LEARNERS:,} learners in {1 + WARDS * (1 + UNITS_PER_WARD)} units, "
+        f"{COURSES} courses, {enrolment_rows:,} enrolments, {progress_rows:,} module-progress rows "
+        f"(built in {built:.0f} s)\n"
+    )
+    print(f"{'what':<44} {'seconds':>8}   aim")
+    print("-" * 66)
+    for label, seconds in rows:
+        print(f"{label:<44} {seconds:8.2f}   < 1 s")
+    print(
+        f"{'CSV export, 100,000 completed rows':<44} {csv_seconds:8.2f}   "
+        f"{csv_bytes / 2**20:.1f} MiB, peak Python memory {csv_peak / 2**20:.1f} MiB"
+    )
+    if copy_seconds is not None:
+        print(
+            f"{'  psql \\copy of the same rows':<44} {copy_seconds:8.2f}   export = {csv_seconds / copy_seconds:.1f}x (aim <= 5x)"
+        )
+    print(f"{'XLSX export, the same rows':<44} {xlsx_seconds:8.2f}   {xlsx_bytes / 2**20:.1f} MiB")
+
+
+COPY_SQL = """
+\\copy (SELECT u.full_name, u.email, unit.name, u.position, u.staff_category, p.title, c.area, e.source,
+  e.started_at, e.completed_at, e.score, c.hours
+  FROM courses_enrolment e JOIN accounts_user u ON u.id = e.user_id
+  JOIN accounts_organisationunit unit ON unit.id = u.unit_id
+  JOIN courses_coursepage c ON c.page_ptr_id = e.course_id JOIN wagtailcore_page p ON p.id = c.page_ptr_id
+  WHERE e.completed_at IS NOT NULL ORDER BY unit.path, u.full_name) TO '/dev/null' WITH CSV HEADER
+"""
+
+
+def psql_copy_seconds(database):
+    command = [
+        "psql",
+        "-h",
+        database.get("HOST") or "127.0.0.1",
+        "-p",
+        str(database.get("PORT") or 5432),
+        "-U",
+        database.get("USER") or "postgres",
+        "-d",
+        database["NAME"],
+        "-q",
+        "-c",
+        " ".join(COPY_SQL.split()),
+    ]
+    return median_seconds(lambda: subprocess.run(command, check=True, capture_output=True))
+
+
+def main():
+    setup_test_environment()
+    databases = setup_databases(verbosity=0, interactive=False)
+    try:
+        run()
+    finally:
+        teardown_databases(databases, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
