@@ -151,6 +151,8 @@ class Enrolment(models.Model):
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
+    # Set on the old enrolment when the learner renews the course: reports read the latest only.
+    superseded = models.BooleanField(_("superseded by a renewal"), default=False)
 
     class Meta:
         verbose_name = _("enrolment")

@@ -45,9 +45,12 @@ def enrol(user, course, source=None):
         return latest
     if source is None:
         source = Enrolment.Source.ASSIGNMENT if is_assigned(user, course) else Enrolment.Source.SELF
-    enrolment, _created = Enrolment.objects.get_or_create(
-        user=user, course=course, completed_at=None, defaults={"source": source}
-    )
+    with transaction.atomic():
+        enrolment, created = Enrolment.objects.get_or_create(
+            user=user, course=course, completed_at=None, defaults={"source": source}
+        )
+        if created and latest is not None:
+            Enrolment.objects.filter(user=user, course=course).exclude(pk=enrolment.pk).update(superseded=True)
     return enrolment
 
 

@@ -56,7 +56,6 @@ def csv_response(filename, headings, rows, on_finished):
 def xlsx_response(filename, headings, rows, on_finished):
     """An XLSX written row by row to a temporary file, then streamed from it."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="Sheet1")
@@ -64,13 +63,8 @@ def xlsx_response(filename, headings, rows, on_finished):
     count = 0
     for row in rows:
         count += 1
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, neutralise(value))
-            if cell.data_type == "f":  # openpyxl reads a leading "=" as a formula: keep it text
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
+        # Neutralised values never start with "=", so openpyxl writes none of them as a formula.
+        sheet.append([neutralise(value) for value in row])
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     workbook.save(output)
     output.seek(0)

@@ -97,17 +97,9 @@ class Row:
         ]
 
 
-def scope_filter(user, field):
-    """Q limiting `field` (a path to a learner's unit path) to the user's scope; None: everything."""
-    if is_administrator(user):
-        return None
-    paths = list(user.manager_scopes.values_list("unit__path", flat=True))
-    if not paths:
-        return Q(pk__in=[])
-    query = Q()
-    for path in paths:
-        query |= Q(**{f"{field}__startswith": path})
-    return query
+def start_of(day):
+    """Midnight at the start of `day` in the site's time zone (Asia/Ho_Chi_Minh)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 class CompletionRows:
@@ -126,7 +118,11 @@ class CompletionRows:
     ):
         self.today = today or timezone.localdate()
         self.status = status
-        self.unit_names = dict(OrganisationUnit.objects.values_list("path", "name"))
+        self.units = list(OrganisationUnit.objects.values_list("pk", "path", "name"))
+        self.unit_names = {path: name for _pk, path, name in self.units}
+        self.unit_labels = {}
+        self.staff_labels = {value: str(label) for value, label in get_user_model().StaffCategory.choices}
+        self.source_labels = {value: str(label) for value, label in Enrolment.Source.choices}
         courses = CoursePage.objects.live().order_by("path")
         if course is not None:
             courses = courses.filter(pk=course.pk)
@@ -143,15 +139,19 @@ class CompletionRows:
             self.assignments.setdefault(course_id, []).append((path, due_on))
 
         self.learner_filter = Q(user__is_active=True)
-        scope = scope_filter(user, "user__unit__path")
-        if scope is not None:
-            self.learner_filter &= scope
+        if not is_administrator(user):
+            scope_paths = list(user.manager_scopes.values_list("unit__path", flat=True))
+            self.learner_filter &= Q(user__unit_id__in=self.units_below(scope_paths))
         if unit is not None:
-            self.learner_filter &= Q(user__unit__path__startswith=unit.path)
+            self.learner_filter &= Q(user__unit_id__in=self.units_below([unit.path]))
         if staff_category:
             self.learner_filter &= Q(user__staff_category=staff_category)
         self.completed_from, self.completed_to = completed_from, completed_to
         self.parts = self._parts()
+
+    def units_below(self, paths):
+        """Ids of the units at or below any of these paths (the unit table is small: read once)."""
+        return [pk for pk, path, _name in self.units if path.startswith(tuple(paths))] if paths else []
 
     def _module_counts(self):
         counts = dict.fromkeys(self.courses, 0)
@@ -169,8 +169,7 @@ class CompletionRows:
     # The two sources
 
     def _enrolments(self):
-        newer = Enrolment.objects.filter(user=OuterRef("user"), course=OuterRef("course"), pk__gt=OuterRef("pk"))
-        rows = Enrolment.objects.filter(self.learner_filter, course_id__in=self.courses).filter(~Exists(newer))
+        rows = Enrolment.objects.filter(self.learner_filter, course_id__in=self.courses, superseded=False)
         if self.status == Status.NOT_STARTED:
             return None
         if self.status == Status.COMPLETED:
@@ -178,14 +177,15 @@ class CompletionRows:
         if self.status in (Status.IN_PROGRESS, Status.OVERDUE):
             rows = rows.filter(completed_at__isnull=True)
         if self.status == Status.OVERDUE:
-            rows = rows.filter(self._overdue_q("user__unit__path", "course_id"))
+            rows = rows.filter(self._overdue_q())
         if self.completed_from or self.completed_to:
             rows = rows.filter(completed_at__isnull=False)
             if self.completed_from:
-                rows = rows.filter(completed_at__date__gte=self.completed_from)
+                rows = rows.filter(completed_at__gte=start_of(self.completed_from))
             if self.completed_to:
-                rows = rows.filter(completed_at__date__lte=self.completed_to)
-        return rows.order_by("user__unit__path", "user__full_name", "course_id", "pk").values_list(
+                rows = rows.filter(completed_at__lt=start_of(self.completed_to + datetime.timedelta(days=1)))
+        # In the order they were made: the index order, so a page needs no sort of the whole set.
+        return rows.order_by("pk").values_list(
             "pk", "user_id", "course_id", "source", "started_at", "completed_at", "score", named=True
         )
 
@@ -198,24 +198,24 @@ class CompletionRows:
             assigned = [(path, due_on) for path, due_on in assigned if due_on < self.today]
         if not assigned:
             return None
-        covered = Q()
-        for path, _due_on in assigned:
-            covered |= Q(unit__path__startswith=path)
+        covered = Q(unit_id__in=self.units_below([path for path, _due_on in assigned]))
         learner_filter = _strip_user_prefix(self.learner_filter)
         return (
             get_user_model()
             .objects.filter(covered, learner_filter)
             .exclude(Exists(Enrolment.objects.filter(user=OuterRef("pk"), course_id=course_id)))
-            .order_by("unit__path", "full_name", "pk")
+            .order_by("pk")
             .values_list("pk", flat=True)
         )
 
-    def _overdue_q(self, path_field, course_field):
+    def _overdue_q(self):
+        """Enrolments whose course is overdue for the learner's unit (one IN list per course)."""
         query = Q(pk__in=[])
         for course_id, assigned in self.assignments.items():
-            for path, due_on in assigned:
-                if due_on < self.today:
-                    query |= Q(**{course_field: course_id, f"{path_field}__startswith": path})
+            late = [path for path, due_on in assigned if due_on < self.today]
+            # The earliest due date applies: a unit also covered by a later assignment is still late.
+            if late:
+                query |= Q(course_id=course_id, user__unit_id__in=self.units_below(late))
         return query
 
     def _parts(self):
@@ -310,21 +310,15 @@ class CompletionRows:
             )
 
     def _row(self, user, course, enrolment, due_on, progress, certificate, completed_at, score):
-        source = (
-            Enrolment.Source(enrolment.source).label if enrolment is not None else Enrolment.Source.ASSIGNMENT.label
-        )
-        unit_path = user.unit.path if user.unit_id else ""
         return Row(
             full_name=user.full_name,
             email=user.email,
-            unit=self.unit_label(unit_path),
+            unit=self.unit_label(user.unit.path if user.unit_id else ""),
             position=user.position,
-            staff_category=str(get_user_model().StaffCategory(user.staff_category).label)
-            if user.staff_category
-            else "",
+            staff_category=self.staff_labels.get(user.staff_category, ""),
             course=course.title,
-            area=str(course.get_area_display()),
-            source=str(source),
+            area=self.area_label(course),
+            source=self.source_labels[enrolment.source if enrolment is not None else Enrolment.Source.ASSIGNMENT],
             due_on=due_on,
             enrolled_at=enrolment.started_at if enrolment else None,
             progress=progress,
@@ -336,6 +330,11 @@ class CompletionRows:
             overdue=bool(due_on and due_on < self.today and not completed_at),
         )
 
+    def area_label(self, course):
+        if not hasattr(course, "area_label"):
+            course.area_label = str(course.get_area_display())
+        return course.area_label
+
     def due_on(self, user, course_id):
         """The earliest due date of the course's assignments that cover the learner's unit."""
         if not user.unit_id:
@@ -345,9 +344,11 @@ class CompletionRows:
 
     def unit_label(self, path):
         """The unit with the units above it: "Thành phố Hà Nội › Phường Hoàn Kiếm › Công an phường"."""
-        steplen = OrganisationUnit.steplen
-        names = [self.unit_names.get(path[:end], "") for end in range(steplen, len(path) + 1, steplen)]
-        return " › ".join(name for name in names if name)
+        if path not in self.unit_labels:
+            steplen = OrganisationUnit.steplen
+            names = [self.unit_names.get(path[:end], "") for end in range(steplen, len(path) + 1, steplen)]
+            self.unit_labels[path] = " › ".join(name for name in names if name)
+        return self.unit_labels[path]
 
 
 def _strip_user_prefix(query):

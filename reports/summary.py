@@ -10,6 +10,7 @@ Definitions (also in docs/decisions.md), for the chosen courses and period:
 - certificates: certificates issued in the period (re-issues excluded).
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from accounts.models import OrganisationUnit
 from accounts.scopes import visible_units
 from certificates.models import Certificate
 from courses.models import Assignment, Completion, CoursePage, Enrolment
+from reports.rows import start_of
 
 FIGURES = ("learners", "assigned", "enrolled", "completed", "overdue", "certificates")
 
@@ -102,13 +104,13 @@ def figures_by_unit(courses, start=None, end=None, today=None):
     completions = Completion.objects.filter(course_id__in=course_ids, user__is_active=True)
     certificates = Certificate.objects.current().filter(course_id__in=course_ids)
     if start:
-        enrolments = enrolments.filter(started_at__date__gte=start)
+        enrolments = enrolments.filter(started_at__gte=start_of(start))
         completions_in_period = completions.filter(completed_on__gte=start)
         certificates = certificates.filter(issued_on__gte=start)
     else:
         completions_in_period = completions
     if end:
-        enrolments = enrolments.filter(started_at__date__lte=end)
+        enrolments = enrolments.filter(started_at__lt=start_of(end + datetime.timedelta(days=1)))
         completions_in_period = completions_in_period.filter(completed_on__lte=end)
         certificates = certificates.filter(issued_on__lte=end)
 

@@ -344,3 +344,16 @@ def test_a_unit_manager_sees_only_their_unit_in_every_report_export_and_the_dash
     ]
     assert figures["Người học"] == "2" and figures["Giấy chứng nhận đã cấp"] == "1"
     assert "Trần Thị Dở" not in by_url and "Hãy chọn một lựa chọn hợp lệ." in by_url
+
+
+def test_times_in_exports_are_hanoi_times(staff_client, unit_tree, records):
+    from courses.models import Enrolment
+
+    Enrolment.objects.filter(user=records["done"]).update(
+        completed_at=datetime.datetime(2026, 11, 28, 20, 30, tzinfo=datetime.UTC)
+    )
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    rows = {row[0]: row for row in csv_rows(client.get(URL, {"export": "csv"}))[1:]}
+
+    assert rows["Nguyễn Văn Xong"][11] == "2026-11-29 03:30"  # UTC+7
