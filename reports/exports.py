@@ -21,6 +21,8 @@ def neutralise(value):
     """The value as a spreadsheet cell: text that starts like a formula stays text."""
     if value is None:
         return ""
+    if isinstance(value, int):
+        return value
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")  # Asia/Ho_Chi_Minh
     if isinstance(value, datetime.date):

@@ -8,11 +8,13 @@ in chunks for an export. What a row adds (due date, progress, certificate) is lo
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationUnit
@@ -198,7 +200,8 @@ class CompletionRows:
             assigned = [(path, due_on) for path, due_on in assigned if due_on < self.today]
         if not assigned:
             return None
-        covered = Q(unit_id__in=self.units_below([path for path, _due_on in assigned]))
+        self.covered_units[course_id] = self.units_below([path for path, _due_on in assigned])
+        covered = Q(unit_id__in=self.covered_units[course_id])
         learner_filter = _strip_user_prefix(self.learner_filter)
         return (
             get_user_model()
@@ -219,7 +222,7 @@ class CompletionRows:
         return query
 
     def _parts(self):
-        parts = []
+        parts, self.covered_units = [], {}
         if (enrolments := self._enrolments()) is not None:
             parts.append(("enrolment", None, enrolments))
         for course_id in self.courses:
@@ -229,10 +232,38 @@ class CompletionRows:
 
     # What the paginator and the exports need
 
+    @cached_property
+    def sizes(self):
+        """The number of rows of each part. Not-started parts are counted from two grouped queries:
+        the learners of each covered unit, less those of them enrolled in the course."""
+        learners = dict(
+            get_user_model()
+            .objects.filter(_strip_user_prefix(self.learner_filter))
+            .values("unit_id")
+            .annotate(count=Count("pk"))
+            .values_list("unit_id", "count")
+        )
+        enrolled = defaultdict(int)
+        if self.covered_units:
+            for course_id, unit_id, count in (
+                Enrolment.objects.filter(self.learner_filter, course_id__in=self.covered_units)
+                .values("course_id", "user__unit_id")
+                .annotate(count=Count("user_id", distinct=True))
+                .values_list("course_id", "user__unit_id", "count")
+            ):
+                if unit_id in self.covered_units[course_id]:
+                    enrolled[course_id] += count
+        sizes = []
+        for kind, course_id, part in self.parts:
+            if kind == "enrolment":
+                sizes.append(part.count())
+            else:
+                covered = sum(learners.get(unit_id, 0) for unit_id in self.covered_units[course_id])
+                sizes.append(covered - enrolled[course_id])
+        return sizes
+
     def count(self):
-        if not hasattr(self, "_count"):
-            self._count = sum(part.count() for _kind, _course, part in self.parts)
-        return self._count
+        return sum(self.sizes)
 
     def __len__(self):
         return self.count()
@@ -242,10 +273,9 @@ class CompletionRows:
             raise TypeError("CompletionRows pages by slices")
         start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
         chosen = []
-        for kind, course_id, part in self.parts:
+        for (kind, course_id, part), size in zip(self.parts, self.sizes, strict=True):
             if stop <= 0:
                 break
-            size = part.count()
             if start < size:
                 chosen.append((kind, course_id, list(part[start : min(stop, size)])))
             start, stop = max(0, start - size), stop - size
@@ -280,9 +310,10 @@ class CompletionRows:
                 due_on = self.due_on(user, course_id)
                 yield self._row(user, course, None, due_on, 0, None, None, None)
             return
-        enrolment_ids = [item.pk for item in items]
+        unfinished = [item.pk for item in items if item.completed_at is None]
+        finished = [item.pk for item in items if item.completed_at is not None]
         done = dict(
-            ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids, module__live=True)
+            ModuleProgress.objects.filter(enrolment_id__in=unfinished, module__live=True)
             .values("enrolment_id")
             .annotate(count=Count("pk"))
             .values_list("enrolment_id", "count")
@@ -290,7 +321,7 @@ class CompletionRows:
         certificates = {
             certificate.completion.enrolment_id: certificate
             for certificate in Certificate.objects.current()
-            .filter(completion__enrolment_id__in=enrolment_ids)
+            .filter(completion__enrolment_id__in=finished)
             .select_related("completion")
             .only("serial", "status", "expires_on", "completion__enrolment_id")
         }

@@ -357,3 +357,18 @@ def test_times_in_exports_are_hanoi_times(staff_client, unit_tree, records):
     rows = {row[0]: row for row in csv_rows(client.get(URL, {"export": "csv"}))[1:]}
 
     assert rows["Nguyễn Văn Xong"][11] == "2026-11-29 03:30"  # UTC+7
+
+
+def test_a_renewing_learner_has_one_row_for_the_course_the_latest(staff_client, unit_tree, records, course):
+    from courses.models import Completion, Enrolment
+
+    course["course"].certificate_validity_months = 12
+    course["course"].save()
+    Completion.objects.filter(user=records["done"]).update(completed_on=datetime.date(2024, 1, 1))
+    renewal = course_services.enrol(records["done"], course["course"])
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    rows = [row for row in csv_rows(client.get(URL, {"export": "csv"}))[1:] if row[0] == "Nguyễn Văn Xong"]
+
+    assert Enrolment.objects.filter(user=records["done"]).count() == 2 and not renewal.superseded
+    assert len(rows) == 1 and rows[0][11] == "" and rows[0][10] == "0"  # the renewal: started, nothing done
