@@ -140,7 +140,9 @@ class CompletionRows:
         ):
             self.assignments.setdefault(course_id, []).append((path, due_on))
 
-        self.learner_filter = Q(user__is_active=True)
+        # Records of learners whose account was later closed still count; only active learners are
+        # expected to start an assigned course (self.expected_filter).
+        self.learner_filter = Q()
         if not is_administrator(user):
             scope_paths = list(user.manager_scopes.values_list("unit__path", flat=True))
             self.learner_filter &= Q(user__unit_id__in=self.units_below(scope_paths))
@@ -148,6 +150,7 @@ class CompletionRows:
             self.learner_filter &= Q(user__unit_id__in=self.units_below([unit.path]))
         if staff_category:
             self.learner_filter &= Q(user__staff_category=staff_category)
+        self.expected_filter = self.learner_filter & Q(user__is_active=True)
         self.completed_from, self.completed_to = completed_from, completed_to
         self.parts = self._parts()
 
@@ -202,7 +205,7 @@ class CompletionRows:
             return None
         self.covered_units[course_id] = self.units_below([path for path, _due_on in assigned])
         covered = Q(unit_id__in=self.covered_units[course_id])
-        learner_filter = _strip_user_prefix(self.learner_filter)
+        learner_filter = _strip_user_prefix(self.expected_filter)
         return (
             get_user_model()
             .objects.filter(covered, learner_filter)
@@ -238,7 +241,7 @@ class CompletionRows:
         the learners of each covered unit, less those of them enrolled in the course."""
         learners = dict(
             get_user_model()
-            .objects.filter(_strip_user_prefix(self.learner_filter))
+            .objects.filter(_strip_user_prefix(self.expected_filter))
             .values("unit_id")
             .annotate(count=Count("pk"))
             .values_list("unit_id", "count")
@@ -246,7 +249,7 @@ class CompletionRows:
         enrolled = defaultdict(int)
         if self.covered_units:
             for course_id, unit_id, count in (
-                Enrolment.objects.filter(self.learner_filter, course_id__in=self.covered_units)
+                Enrolment.objects.filter(self.expected_filter, course_id__in=self.covered_units)
                 .values("course_id", "user__unit_id")
                 .annotate(count=Count("user_id", distinct=True))
                 .values_list("course_id", "user__unit_id", "count")
