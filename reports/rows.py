@@ -299,12 +299,12 @@ class CompletionRows:
 
     def _rows(self, kind, course_id, items):
         user_ids = [item.user_id for item in items] if kind == "enrolment" else items
+        # Plain values, not model instances: a chunk of an export is thousands of learners.
         users = {
             user.pk: user
             for user in get_user_model()
             .objects.filter(pk__in=user_ids)
-            .select_related("unit")
-            .only("full_name", "email", "position", "staff_category", "unit__path")
+            .values_list("pk", "full_name", "email", "position", "staff_category", "unit__path", named=True)
         }
         if kind == "assigned":
             course = self.courses[course_id]
@@ -347,7 +347,7 @@ class CompletionRows:
         return Row(
             full_name=user.full_name,
             email=user.email,
-            unit=self.unit_label(user.unit.path if user.unit_id else ""),
+            unit=self.unit_label(user.unit__path or ""),
             position=user.position,
             staff_category=self.staff_labels.get(user.staff_category, ""),
             course=course.title,
@@ -371,9 +371,9 @@ class CompletionRows:
 
     def due_on(self, user, course_id):
         """The earliest due date of the course's assignments that cover the learner's unit."""
-        if not user.unit_id:
+        path = user.unit__path
+        if not path:
             return None
-        path = user.unit.path
         return next((due for unit_path, due in self.assignments.get(course_id, []) if path.startswith(unit_path)), None)
 
     def unit_label(self, path):
