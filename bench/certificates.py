@@ -21,7 +21,8 @@ django.setup()
 
 from django.core.files.base import ContentFile  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
+
+from bench.testdb import throwaway_database  # noqa: E402
 
 RENDERS, DOWNLOADS, ZIPPED = 20, 300, 1000
 
@@ -164,12 +165,8 @@ def run():
 
 
 def main():
-    setup_test_environment()
-    databases = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database():
         run()
-    finally:
-        teardown_databases(databases, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ django.setup()
 
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
+
+from bench.testdb import throwaway_database  # noqa: E402
 
 WARDS, DEPARTMENTS, LEARNERS = 126, 30, 5000
 
@@ -50,12 +51,8 @@ def timed(function, repeat=1):
 
 
 def main():
-    setup_test_environment()
-    databases = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database():
         run()
-    finally:
-        teardown_databases(databases, verbosity=0)
 
 
 def run():

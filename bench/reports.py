@@ -25,7 +25,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
+
+from bench.testdb import throwaway_database  # noqa: E402
 
 LEARNERS, WARDS, UNITS_PER_WARD, COURSES, MODULES = 100_000, 29, 4, 20, 5
 BATCH = 20_000
@@ -253,12 +254,8 @@ def psql_copy_seconds(database):
 
 
 def main():
-    setup_test_environment()
-    databases = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database():
         run()
-    finally:
-        teardown_databases(databases, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -20,20 +20,9 @@ from certificates import pdf, services
 from certificates.models import Certificate, CertificateSettings, ExpiryReminder
 from courses import services as course_services
 from courses.models import Completion
-from tests.factories import ManagerScopeFactory, UserFactory
+from tests.factories import ManagerScopeFactory, UserFactory, complete_course
 
 pytestmark = pytest.mark.django_db
-
-
-def complete(user, course):
-    """Take every module of the course as a learner would; the certificate follows on commit."""
-    course_page = course["course"]
-    course_services.enrol(user, course_page)
-    course_services.mark_module_done(user, course["lesson"].specific, course_page)
-    for key in ("quiz_one", "quiz_two"):
-        module = course[key].specific
-        course_services.submit_quiz(user, module, course_page, course_services.correct_answers(module), uuid.uuid4())
-    return Completion.objects.get(user=user, course=course_page)
 
 
 @pytest.fixture
@@ -43,7 +32,7 @@ def issued(course, unit_tree, django_capture_on_commit_callbacks):
     course["course"].save()
     learner = UserFactory(full_name="Nguyễn Thị Hằng", unit=unit_tree["HN-P-HK-CA"], email="hang@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        complete(learner, course)
+        complete_course(learner, course)
     return Certificate.objects.get(user=learner)
 
 
@@ -85,7 +74,7 @@ def test_serials_follow_the_format_in_settings_and_restart_each_year(course, mon
     settings = CertificateSettings.load()
     settings.serial_format = "GCN-{year}-{number:04d}"
     settings.save()
-    completions = [complete(UserFactory(), course) for _ in range(3)]
+    completions = [complete_course(UserFactory(), course) for _ in range(3)]
 
     serials = [services.issue(completion).serial for completion in completions[:2]]
     monkeypatch.setattr(services.timezone, "localdate", lambda: datetime.date(2031, 1, 2))
@@ -111,8 +100,8 @@ def test_a_course_without_certificates_issues_none_until_switched_on_then_the_co
     course["course"].issues_certificate = False
     course["course"].save()
     with django_capture_on_commit_callbacks(execute=True):
-        complete(UserFactory(), course)
-        complete(UserFactory(), course)
+        complete_course(UserFactory(), course)
+        complete_course(UserFactory(), course)
     assert Certificate.objects.count() == 0
 
     course["course"].issues_certificate = True
@@ -380,7 +369,7 @@ def test_a_manager_downloads_the_pdfs_of_their_scope_as_a_zip(
     staff_client, issued, course, unit_tree, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        elsewhere = complete(UserFactory(unit=unit_tree["HN-X-SS"]), course)
+        elsewhere = complete_course(UserFactory(unit=unit_tree["HN-X-SS"]), course)
     client = staff_client("Managers")
     ManagerScopeFactory(user=client.user, unit=unit_tree["HN-P-HK"])
 
@@ -483,7 +472,7 @@ def test_with_a_worker_the_pdf_is_made_in_the_background_and_the_download_waits_
     # As in production: the "background" tasks go to a database queue that a worker works through.
     settings.TASKS = {**settings.TASKS, "background": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     learner = UserFactory(unit=unit_tree["HN-P-HK-CA"])
-    complete(learner, course)
+    complete_course(learner, course)
     certificate = Certificate.objects.get(user=learner)
     client.force_login(learner)
 

@@ -15,7 +15,7 @@ from certificates import services
 from certificates.models import Certificate
 from courses import services as course_services
 from courses.models import Completion
-from tests.factories import UserFactory
+from tests.factories import UserFactory, complete_course
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -75,15 +75,7 @@ def test_concurrent_issuing_gives_unique_gap_free_serials_in_order(course, monke
     course["course"].save()
     completions = []
     for _ in range(6):
-        learner = UserFactory()
-        course_services.enrol(learner, course["course"])
-        course_services.mark_module_done(learner, course["lesson"].specific, course["course"])
-        for key in ("quiz_one", "quiz_two"):
-            module = course[key].specific
-            course_services.submit_quiz(
-                learner, module, course["course"], course_services.correct_answers(module), uuid.uuid4()
-            )
-        completions.append(Completion.objects.get(user=learner))
+        completions.append(complete_course(UserFactory(), course))
 
     errors = at_once(6, lambda index: services.issue(completions[index]))
     errors += at_once(2, lambda _index: services.issue(completions[0]))  # the same completion twice: still one

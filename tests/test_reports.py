@@ -3,7 +3,6 @@
 import csv
 import datetime
 import io
-import uuid
 
 from django.utils import timezone
 
@@ -13,21 +12,11 @@ from openpyxl import load_workbook
 from courses import assignments
 from courses import services as course_services
 from reports.models import ExportLog
-from tests.factories import ManagerScopeFactory, UserFactory
+from tests.factories import ManagerScopeFactory, UserFactory, complete_course
 
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/reports/completion-records/"
-
-
-def finish(user, course):
-    course_services.enrol(user, course["course"])
-    course_services.mark_module_done(user, course["lesson"].specific, course["course"])
-    for key in ("quiz_one", "quiz_two"):
-        module = course[key].specific
-        course_services.submit_quiz(
-            user, module, course["course"], course_services.correct_answers(module), uuid.uuid4()
-        )
 
 
 @pytest.fixture
@@ -42,8 +31,8 @@ def records(course, unit_tree, django_capture_on_commit_callbacks):
         "commune": UserFactory(full_name="Phạm Thị Xã", unit=unit_tree["HN-X-SS"]),
     }
     with django_capture_on_commit_callbacks(execute=True):
-        finish(people["done"], course)
-        finish(people["commune"], course)
+        complete_course(people["done"], course)
+        complete_course(people["commune"], course)
     course_services.enrol(people["half"], course["course"])
     course_services.mark_module_done(people["half"], course["lesson"].specific, course["course"])
     return people

@@ -10,9 +10,10 @@ import pytest
 from pypdf import PdfReader
 
 from courses.demo_content import AWARENESS
+from tests.browser.helpers import sign_in
 from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_course_journey import answer
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -24,11 +25,7 @@ def test_a_learner_downloads_the_certificate_and_verifies_it(browser, live_serve
     # bypass_csp lets the test inject axe-core; the site keeps its policy.
     context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740}, bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail:", exact=True).fill("chung.nhan@example.org")
-    page.get_by_label("Mật khẩu:", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, "chung.nhan@example.org")
 
     page.goto(f"{live_server.url}/courses/{AWARENESS['slug']}/")
     page.get_by_role("button", name="Đăng ký khóa học").click()

@@ -6,7 +6,8 @@ from django.core.management import call_command
 import pytest
 
 from courses.demo_content import AWARENESS
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.browser.helpers import sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -28,11 +29,7 @@ def test_a_new_learner_takes_the_awareness_course_to_the_end(browser, live_serve
     UserFactory(email="hoc.moi@example.org", full_name="Lê Văn Học")
     page = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740}).new_page()
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail:", exact=True).fill("hoc.moi@example.org")
-    page.get_by_label("Mật khẩu:", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, "hoc.moi@example.org")
 
     page.goto(f"{live_server.url}/courses/{AWARENESS['slug']}/")
     page.get_by_role("button", name="Đăng ký khóa học").click()
@@ -62,11 +59,7 @@ def test_course_and_module_pages_pass_axe(browser, live_server):
     UserFactory(email="hoc.axe@example.org")
     context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740}, bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail:", exact=True).fill("hoc.axe@example.org")
-    page.get_by_label("Mật khẩu:", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, "hoc.axe@example.org")
     course_url = f"{live_server.url}/courses/{AWARENESS['slug']}/"
     page.goto(course_url)
     page.get_by_role("button", name="Đăng ký khóa học").click()

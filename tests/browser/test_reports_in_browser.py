@@ -4,36 +4,24 @@ them as CSV and XLSX; the files hold exactly the ward's rows that match."""
 import csv
 import datetime
 import io
-import time
-import uuid
 
 from django.utils import timezone
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from openpyxl import load_workbook
 
 from courses import assignments
-from courses import services as course_services
-from tests.factories import DEFAULT_PASSWORD, ManagerScopeFactory, UserFactory
+from tests.browser.helpers import sign_in
+from tests.factories import ManagerScopeFactory, UserFactory, complete_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def finish(user, course):
-    course_services.enrol(user, course["course"])
-    course_services.mark_module_done(user, course["lesson"].specific, course["course"])
-    for key in ("quiz_one", "quiz_two"):
-        module = course[key].specific
-        course_services.submit_quiz(
-            user, module, course["course"], course_services.correct_answers(module), uuid.uuid4()
-        )
-
-
 def test_a_ward_manager_filters_and_downloads_the_completion_records(browser, live_server, course, unit_tree):
     assignments.assign(course["course"], [unit_tree["HN-P-HK"]], timezone.localdate() + datetime.timedelta(10), None)
-    finish(UserFactory(full_name="Nguyễn Văn Xong", unit=unit_tree["HN-P-HK-CA"]), course)
-    finish(UserFactory(full_name="Phạm Thị Xã", unit=unit_tree["HN-X-SS"]), course)
+    complete_course(UserFactory(full_name="Nguyễn Văn Xong", unit=unit_tree["HN-P-HK-CA"]), course)
+    complete_course(UserFactory(full_name="Phạm Thị Xã", unit=unit_tree["HN-X-SS"]), course)
     UserFactory(full_name="Lê Văn Chưa", unit=unit_tree["HN-P-HK-CA"])
     manager = UserFactory(email="quan.ly.phuong@example.org", roles=["Managers"])
     ManagerScopeFactory(user=manager, unit=unit_tree["HN-P-HK"])
@@ -42,13 +30,7 @@ def test_a_ward_manager_filters_and_downloads_the_completion_records(browser, li
 
     context = browser.new_context(locale="vi-VN", accept_downloads=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("E-mail:", exact=True).fill("quan.ly.phuong@example.org")
-    page.get_by_label("Mật khẩu:", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.get_by_label("Mã:", exact=True).fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
-    page.locator("main form button[type=submit]").first.click()
+    sign_in(page, live_server.url, "quan.ly.phuong@example.org", totp_secret=secret, start="/admin/")
     page.wait_for_url(f"{live_server.url}/admin/")
 
     page.goto(f"{live_server.url}/admin/reports/completion-records/")
