@@ -157,9 +157,14 @@ def reissue(certificate, user, holder_name=None):
 
 
 def issue_missing(stdout=None):
-    """Certificates for completions of certificate courses that have none (turned on later)."""
+    """Certificates for completions of certificate courses that have none (turned on later), and
+    the PDFs of certificates that have none yet."""
     missing = Completion.objects.filter(course__issues_certificate=True).exclude(certificates__isnull=False)
     issued = [issue(completion) for completion in missing.order_by("completed_on", "pk").iterator()]
+    # A PDF whose rendering failed (the immediate backend records the failure and goes on) is
+    # rendered again; a certificate that has its PDF is left alone by the task.
+    for certificate_id in Certificate.objects.current().filter(pdf="").values_list("pk", flat=True):
+        render_certificate.enqueue(certificate_id)
     return issued
 
 

@@ -503,3 +503,13 @@ def test_the_signature_and_seal_from_settings_are_printed_from_the_projects_medi
     assert "Trần Văn Ký" in reader.pages[0].extract_text()
     assert len(reader.pages[0].images) == 2
     assert len([url for url in fetched if url.startswith("https://certificate.invalid/media/images/")]) == 2
+
+
+def test_the_command_renders_a_pdf_whose_rendering_failed(issued):
+    Certificate.objects.filter(pk=issued.pk).update(pdf="", pdf_sha256="")
+
+    call_command("issue_missing_certificates", stdout=io.StringIO())
+
+    issued.refresh_from_db()
+    assert issued.pdf and issued.pdf_sha256 == hashlib.sha256(issued.pdf.open("rb").read()).hexdigest()
+    assert Certificate.objects.count() == 1
