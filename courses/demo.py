@@ -1,14 +1,18 @@
 """The demo courses and some learners' progress; called by cms's `load_demo_data` (safe to run twice)."""
 
+import datetime
 import json
 import uuid
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from accounts.models import OrganisationUnit
 from courses import services
+from courses.assignments import assign
 from courses.blocks import stored_question
 from courses.demo_content import COURSES
-from courses.models import CourseIndexPage, CoursePage, ModulePage
+from courses.models import Assignment, CourseIndexPage, CoursePage, ModulePage
 
 
 def quiz_data(questions):
@@ -56,6 +60,7 @@ def load(home, stdout):
                     )
                 )
         courses.append(course)
+    assign_for_demo(courses[1])
     progress_for_demo_learners(*courses)
     stdout.write(f"Courses: {len(courses)} with {ModulePage.objects.count()} modules.")
 
@@ -68,6 +73,15 @@ def take(user, course, modules):
             services.submit_quiz(user, module, course, services.correct_answers(module), uuid.uuid4())
         else:
             services.mark_module_done(user, module, course)
+
+
+def assign_for_demo(officials):
+    """The officials' course, assigned to the demo ward by its manager, due in 30 days (once)."""
+    ward = OrganisationUnit.objects.filter(code="HN-P-HOANKIEM").first()
+    if ward is None or Assignment.objects.filter(course=officials, unit=ward).exists():
+        return
+    manager = get_user_model().objects.filter(manager_scopes__unit=ward).first()
+    assign(officials, [ward], timezone.localdate() + datetime.timedelta(days=30), manager)
 
 
 def progress_for_demo_learners(awareness, officials):

@@ -112,10 +112,11 @@ def test_demo_content_has_what_the_campaign_needs(client):
     assert client.get("/").status_code == 200
 
 
-def test_demo_courses_and_learners_progress():
+def test_demo_courses_and_learners_progress(django_capture_on_commit_callbacks):
     from courses.models import Completion, CoursePage, Enrolment
 
-    call_command("load_demo_data")
+    with django_capture_on_commit_callbacks(execute=True):  # the certificate follows the completion
+        call_command("load_demo_data")
 
     awareness = CoursePage.objects.get(title="Hiểu đúng về bạo lực trên cơ sở giới")
     officials = CoursePage.objects.get(title="Tiếp nhận, xác minh và hỗ trợ người bị bạo lực trên cơ sở giới")
@@ -128,5 +129,11 @@ def test_demo_courses_and_learners_progress():
         "hocvien2@example.org",
         officials.title,
     ) in in_progress
+    from certificates.models import Certificate
+    from courses.models import Assignment
+
+    assert Certificate.objects.get().user.email == "hocvien2@example.org"
+    assert Assignment.objects.get().course == officials
     call_command("load_demo_data")
     assert Completion.objects.count() == 1 and Enrolment.objects.count() == 3
+    assert Certificate.objects.count() == 1 and Assignment.objects.count() == 1
