@@ -26,5 +26,10 @@ def visible_units(user):
     return OrganisationUnit.objects.filter(reduce(or_, (Q(path__startswith=path) for path in scope_paths)))
 
 
+def sees_records(user):
+    """Administrators and managers with at least one scope: who may open reports, exports and ZIPs."""
+    return user.is_authenticated and (is_administrator(user) or user.manager_scopes.exists())
+
+
 def can_see_unit(user, unit):
     return unit is not None and visible_units(user).filter(pk=unit.pk).exists()

@@ -20,7 +20,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
 from accounts.roles import is_administrator
-from accounts.scopes import visible_units
+from accounts.scopes import sees_records, visible_units
 from certificates import services
 from certificates.archive import zip_stream
 from certificates.models import Certificate
@@ -166,7 +166,7 @@ class ZipView(WagtailAdminTemplateMixin, FormView):
     header_icon = "download"
 
     def dispatch(self, request, *args, **kwargs):
-        if not (is_administrator(request.user) or request.user.manager_scopes.exists()):
+        if not sees_records(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

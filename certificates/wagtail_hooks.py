@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from accounts.roles import is_administrator
+from accounts.scopes import sees_records
 from certificates.admin_views import CertificateViewSet
 from certificates.models import Certificate
 
@@ -16,7 +16,7 @@ def register_certificate_viewset():
 
 class ManagersMenuItem(MenuItem):
     def is_shown(self, request):
-        return is_administrator(request.user) or request.user.manager_scopes.exists()
+        return sees_records(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -19,14 +19,9 @@ from wagtail.admin.views.generic.models import DeleteView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from accounts.roles import is_administrator
-from accounts.scopes import visible_units
+from accounts.scopes import sees_records, visible_units
 from courses.assignments import assign, learners_in
 from courses.models import Assignment, CoursePage
-
-
-def may_assign(user):
-    return is_administrator(user) or user.manager_scopes.exists()
 
 
 class AssignForm(forms.Form):
@@ -82,7 +77,7 @@ class AssignView(WagtailAdminTemplateMixin, FormView):
     header_icon = "calendar"
 
     def dispatch(self, request, *args, **kwargs):
-        if not may_assign(request.user):
+        if not sees_records(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -130,7 +125,7 @@ class AssignmentIndexView(IndexView):
 
     @cached_property
     def header_buttons(self):
-        if not may_assign(self.request.user):
+        if not sees_records(self.request.user):
             return []
         return [HeaderButton(_("Assign a course"), url=reverse("assignments:assign"), icon_name="plus")]
 

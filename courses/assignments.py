@@ -56,6 +56,21 @@ def assignments_for(user):
     return list(chosen.values())
 
 
+def assigned_courses(assignments, progress, completed_course_ids, today=None):
+    """A learner's assignments as /my/ shows them: progress (None before enrolling), completed, overdue."""
+    today = today or timezone.localdate()
+    return [
+        {
+            "assignment": assignment,
+            "course": assignment.course,
+            "completed": assignment.course_id in completed_course_ids,
+            "percent": progress[assignment.course_id].percent if assignment.course_id in progress else None,
+            "overdue": assignment.due_on < today and assignment.course_id not in completed_course_ids,
+        }
+        for assignment in assignments
+    ]
+
+
 def is_assigned(user, course):
     return any(assignment.course_id == course.pk for assignment in assignments_for(user))
 

@@ -7,13 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail import hooks
 
 from courses import services
-from courses.assignments import assignments_for
+from courses.assignments import assigned_courses, assignments_for
 from courses.models import Completion, Enrolment
 
 
@@ -106,8 +105,6 @@ def dashboard(request):
     courses = {e.course_id: e.course for e in enrolments} | {a.course_id: a.course for a in assigned}
     progress = services.learner_progress(request.user, courses.values())
     completions = {c.enrolment_id: c for c in Completion.objects.filter(user=request.user)}
-    completed_courses = {c.course_id for c in completions.values()}
-    today = timezone.localdate()
     rows = [
         {
             "enrolment": e,
@@ -118,20 +115,12 @@ def dashboard(request):
         }
         for e in enrolments
     ]
+    completed_course_ids = {c.course_id for c in completions.values()}
     return TemplateResponse(
         request,
         "courses/dashboard.html",
         {
-            "assigned": [
-                {
-                    "assignment": a,
-                    "course": a.course,
-                    "completed": a.course_id in completed_courses,
-                    "percent": progress[a.course_id].percent if a.course_id in progress else None,
-                    "overdue": a.due_on < today and a.course_id not in completed_courses,
-                }
-                for a in assigned
-            ],
+            "assigned": assigned_courses(assigned, progress, completed_course_ids),
             "in_progress": [row for row in rows if not row["completion"]],
             "completed": [row for row in rows if row["completion"]],
             # Higher apps (certificates) add their own sections through this hook.

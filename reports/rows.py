@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationUnit
 from accounts.roles import is_administrator
-from accounts.scopes import visible_units
 from certificates.models import Certificate
 from courses.models import Assignment, CoursePage, Enrolment, ModulePage, ModuleProgress
 
@@ -76,7 +75,6 @@ class Row:
     hours: object
     certificate_serial: str
     certificate_status: str
-    overdue: bool
 
     def as_list(self):
         return [
@@ -361,7 +359,6 @@ class CompletionRows:
             hours=course.hours,
             certificate_serial=certificate.serial if certificate else "",
             certificate_status=str(certificate.get_state_display()) if certificate else "",
-            overdue=bool(due_on and due_on < self.today and not completed_at),
         )
 
     def area_label(self, course):
@@ -396,7 +393,3 @@ def _strip_user_prefix(query):
             key, value = child
             clone.children.append((key.removeprefix("user__"), value))
     return clone
-
-
-def visible_unit_choices(user):
-    return visible_units(user).order_by("path")

@@ -7,16 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from accounts.roles import is_administrator
+from accounts.scopes import sees_records
 from reports import exports
 from reports.filters import CompletionRecordsFilterSet, UnitSummaryFilterSet
 from reports.models import ExportLog
 from reports.rows import HEADINGS, CompletionRows
 from reports.summary import SummaryRow, chosen_courses, unit_summary
-
-
-def may_see_reports(user):
-    return is_administrator(user) or user.manager_scopes.exists()
 
 
 class ScopedReportView(ReportView):
@@ -26,7 +22,7 @@ class ScopedReportView(ReportView):
     show_export_buttons = True  # our exports do not use Wagtail's list_export
 
     def dispatch(self, request, *args, **kwargs):
-        if not may_see_reports(request.user):
+        if not sees_records(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -5,9 +5,10 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from accounts.scopes import sees_records
 from reports.dashboard import ManagerDashboardPanel
 from reports.models import ExportLog
-from reports.views import CompletionRecordsView, UnitSummaryView, may_see_reports
+from reports.views import CompletionRecordsView, UnitSummaryView
 
 
 @hooks.register("register_admin_urls")
@@ -30,7 +31,7 @@ def register_report_urls():
 
 class ManagersReportMenuItem(MenuItem):
     def is_shown(self, request):
-        return may_see_reports(request.user)
+        return sees_records(request.user)
 
 
 @hooks.register("register_reports_menu_item")
@@ -47,7 +48,7 @@ def register_unit_summary_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def add_manager_dashboard(request, panels):
-    if may_see_reports(request.user):
+    if sees_records(request.user):
         panels.insert(0, ManagerDashboardPanel(request.user))
 
 
