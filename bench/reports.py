@@ -139,9 +139,10 @@ def build():
     ]
     for start in range(0, len(completions), BATCH):
         Completion.objects.bulk_create(completions[start : start + BATCH], batch_size=BATCH)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # Planner statistics, as a live database has them (PostgreSQL's autovacuum; SQLite's
+    # PRAGMA optimize): without them SQLite picks the course index and sorts whole tables.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return wards, ModuleProgress.objects.count(), Enrolment.objects.count()
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -201,7 +201,7 @@ class CompletionRows:
             assigned = [(path, due_on) for path, due_on in assigned if due_on < self.today]
         if not assigned:
             return None
-        self.covered_units[course_id] = self.units_below([path for path, _due_on in assigned])
+        self.covered_units[course_id] = set(self.units_below([path for path, _due_on in assigned]))
         covered = Q(unit_id__in=self.covered_units[course_id])
         learner_filter = _strip_user_prefix(self.expected_filter)
         return (
@@ -215,12 +215,19 @@ class CompletionRows:
     def _overdue_q(self):
         """Enrolments whose course is overdue for the learner's unit (one IN list per course)."""
         query = Q(pk__in=[])
-        for course_id, assigned in self.assignments.items():
-            late = [path for path, due_on in assigned if due_on < self.today]
-            # The earliest due date applies: a unit also covered by a later assignment is still late.
-            if late:
-                query |= Q(course_id=course_id, user__unit_id__in=self.units_below(late))
+        for course_id, late_units in self.late_units.items():
+            query |= Q(course_id=course_id, user__unit_id__in=late_units)
         return query
+
+    @cached_property
+    def late_units(self):
+        """{course id: ids of the units whose assignment of the course is past due}. The earliest
+        due date applies: a unit also covered by a later assignment is still late."""
+        late = {}
+        for course_id, assigned in self.assignments.items():
+            if paths := [path for path, due_on in assigned if due_on < self.today]:
+                late[course_id] = set(self.units_below(paths))
+        return late
 
     def _parts(self):
         parts, self.covered_units = [], {}
@@ -235,8 +242,10 @@ class CompletionRows:
 
     @cached_property
     def sizes(self):
-        """The number of rows of each part. Not-started parts are counted from two grouped queries:
-        the learners of each covered unit, less those of them enrolled in the course."""
+        """The number of rows of each part. When there are not-started parts, two grouped queries
+        count everything: the learners of each unit, and the enrolments of each unit and course."""
+        if not self.covered_units:
+            return [part.count() for _kind, _course_id, part in self.parts]
         learners = dict(
             get_user_model()
             .objects.filter(_strip_user_prefix(self.expected_filter))
@@ -244,20 +253,26 @@ class CompletionRows:
             .annotate(count=Count("pk"))
             .values_list("unit_id", "count")
         )
-        enrolled = defaultdict(int)
-        if self.covered_units:
-            for course_id, unit_id, count in (
-                Enrolment.objects.filter(self.expected_filter, course_id__in=self.covered_units)
-                .values("course_id", "user__unit_id")
-                .annotate(count=Count("user_id", distinct=True))
-                .values_list("course_id", "user__unit_id", "count")
+        # Every learner with an enrolment in a course has exactly one that is not superseded.
+        enrolments = (
+            Enrolment.objects.filter(self.learner_filter, course_id__in=self.courses, superseded=False)
+            .values("course_id", "user__unit_id", "user__is_active")
+            .annotate(finished=ExpressionWrapper(Q(completed_at__isnull=False), output_field=BooleanField()))
+            .values_list("course_id", "user__unit_id", "user__is_active", "finished")
+            .annotate(count=Count("pk"))
+        )
+        listed, enrolled = 0, defaultdict(int)
+        for course_id, unit_id, is_active, finished, count in enrolments:
+            if self.status is None or (
+                self.status == Status.OVERDUE and not finished and unit_id in self.late_units.get(course_id, ())
             ):
-                if unit_id in self.covered_units[course_id]:
-                    enrolled[course_id] += count
+                listed += count
+            if is_active and unit_id in self.covered_units.get(course_id, ()):
+                enrolled[course_id] += count
         sizes = []
-        for kind, course_id, part in self.parts:
+        for kind, course_id, _part in self.parts:
             if kind == "enrolment":
-                sizes.append(part.count())
+                sizes.append(listed)
             else:
                 covered = sum(learners.get(unit_id, 0) for unit_id in self.covered_units[course_id])
                 sizes.append(covered - enrolled[course_id])

@@ -361,3 +361,34 @@ def test_a_renewing_learner_has_one_row_for_the_course_the_latest(staff_client, 
 
     assert Enrolment.objects.filter(user=records["done"]).count() == 2 and not renewal.superseded
     assert len(rows) == 1 and rows[0][11] == "" and rows[0][10] == "0"  # the renewal: started, nothing done
+
+
+@pytest.mark.parametrize("status", [None, "not_started", "in_progress", "completed", "overdue"])
+@pytest.mark.parametrize("late", [False, True])
+def test_the_counts_the_pages_use_match_the_rows(unit_tree, records, course, status, late):
+    """The paginator's total comes from grouped counts, not from the rows: they must agree, with a
+    renewal, closed accounts with and without an enrolment, and a self-enrolled learner."""
+    from courses.models import Assignment, Completion, Enrolment
+    from reports.rows import CompletionRows
+
+    course["course"].certificate_validity_months = 12
+    course["course"].save()
+    Completion.objects.filter(user=records["done"]).update(completed_on=datetime.date(2024, 1, 1))
+    course_services.enrol(records["done"], course["course"])  # a renewal: two enrolments, one row
+    UserFactory(unit=unit_tree["HN-P-HK-CA"], is_active=False)  # closed, never started: no row
+    closed = UserFactory(unit=unit_tree["HN-P-HK-TYT"])
+    course_services.enrol(closed, course["course"])
+    Enrolment.objects.filter(user=closed).update(completed_at=timezone.now(), score=90)
+    closed.is_active = False
+    closed.save()  # closed after finishing: the record stays
+    course_services.enrol(UserFactory(unit=unit_tree["HN-X-SS"]), course["course"])  # self, not assigned
+    if late:
+        Assignment.objects.update(due_on=timezone.localdate() - datetime.timedelta(1))
+    city_manager = UserFactory(roles=["Managers"])
+    ManagerScopeFactory(user=city_manager, unit=unit_tree["HN"])
+
+    rows = CompletionRows(city_manager, status=status)
+
+    listed = list(rows)
+    assert rows.count() == len(listed) == len(rows[0:1000])
+    assert [row.full_name for row in rows[1:3]] == [row.full_name for row in listed[1:3]]
