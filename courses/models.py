@@ -168,9 +168,7 @@ class Enrolment(models.Model):
             models.Index(fields=["user", "course"]),
             # Covers the completion records' counts of the latest enrolments by course and unit, so
             # they are read from the index alone (see reports.rows.CompletionRows.sizes).
-            models.Index(
-                fields=["course", "superseded", "user", "completed_at"], name="courses_enrolment_counts"
-            ),
+            models.Index(fields=["course", "superseded", "user", "completed_at"], name="courses_enrolment_counts"),
         ]
 
     def __str__(self):
