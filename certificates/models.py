@@ -99,6 +99,14 @@ def pdf_path(certificate, filename):
     return f"{certificate.year}/{certificate.code}.pdf"
 
 
+STATE_LABELS = {
+    "valid": _("Valid"),
+    "expired": _("Expired"),
+    "revoked": _("Revoked"),
+    "replaced": _("Replaced"),
+}
+
+
 class CertificateQuerySet(models.QuerySet):
     def current(self):
         """Certificates not replaced by a re-issue."""
@@ -172,17 +180,17 @@ class Certificate(models.Model):
     @property
     def state(self):
         """What the verification page says: valid, expired, revoked or replaced."""
-        if self.status != self.Status.ISSUED:
-            return self.status
-        return "expired" if self.is_expired else "valid"
+        return self.state_of(self.status, self.expires_on)
+
+    @classmethod
+    def state_of(cls, status, expires_on, today=None):
+        if status != cls.Status.ISSUED:
+            return status
+        expired = expires_on is not None and expires_on < (today or timezone.localdate())
+        return "expired" if expired else "valid"
 
     def get_state_display(self):
-        return {
-            "valid": _("Valid"),
-            "expired": _("Expired"),
-            "revoked": _("Revoked"),
-            "replaced": _("Replaced"),
-        }[self.state]
+        return STATE_LABELS[self.state]
 
     @property
     def download_filename(self):

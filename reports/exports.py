@@ -4,42 +4,41 @@ A cell a spreadsheet would read as a formula (=, +, -, @, a tab or a carriage re
 leading apostrophe. CSV is UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly.
 CSV is written row by row to the response; XLSX with openpyxl's write-only workbook into a
 temporary file that is then streamed, so neither grows in memory with the number of rows.
+
+Rows hold text, numbers, dates or None; times are formatted by the caller, in the site's time
+zone (reports.rows.local_minute does it in the database).
 """
 
 import csv
 import datetime
-import functools
+import re
 import tempfile
-import zoneinfo
 
-from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 
-
-@functools.cache
-def site_zone():
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A CSV line (with a comma put first) in which some cell, quoted or not, may start like a formula.
+# One search of the line is cheaper than a look at each cell; a line that matches is written again
+# cell by cell.
+MAY_HOLD_A_FORMULA = re.compile(r',"?[=+\-@\t\r]')
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value):
     """The value as a spreadsheet cell: text that starts like a formula stays text."""
-    if value is None:
-        return ""
     if isinstance(value, str):
         return "'" + value if value.startswith(FORMULA_STARTS) else value
-    if isinstance(value, int):
-        return value
+    if value is None:
+        return ""
     if isinstance(value, datetime.datetime):
-        return value.astimezone(site_zone()).strftime("%Y-%m-%d %H:%M")  # Asia/Ho_Chi_Minh
+        raise TypeError("format times in the site's time zone before exporting them")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
     return value
+
+
+def cells(values):
+    return [neutralise(value) for value in values]
 
 
 class _Line:
@@ -56,7 +55,10 @@ def csv_response(filename, headings, rows, on_finished):
         count, lines = 0, []
         for row in rows:
             count += 1
-            lines.append(writer.writerow([neutralise(value) for value in row]))
+            line = writer.writerow(row)  # None as "", a date as its ISO form: as neutralise writes them
+            if MAY_HOLD_A_FORMULA.search("," + line, 0, len(line) - 1):  # not the line's own "\r\n"
+                line = writer.writerow(cells(row))
+            lines.append(line)
             if len(lines) == 500:  # a few hundred rows a chunk: fewer, larger writes
                 yield "".join(lines)
                 lines = []
@@ -80,7 +82,7 @@ def xlsx_response(filename, headings, rows, on_finished):
     for row in rows:
         count += 1
         # Neutralised values never start with "=", so openpyxl writes none of them as a formula.
-        sheet.append([neutralise(value) for value in row])
+        sheet.append(cells(row))
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     workbook.save(output)
     output.seek(0)

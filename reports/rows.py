@@ -8,21 +8,51 @@ in chunks for an export. What a row adds (due date, progress, certificate) is lo
 """
 
 import datetime
+import itertools
+import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    FilteredRelation,
+    OuterRef,
+    Q,
+)
+from django.db.models.functions import Cast, Substr, TruncMinute
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationUnit
 from accounts.roles import is_administrator
-from certificates.models import Certificate
+from certificates.models import STATE_LABELS, Certificate
 from courses.models import Assignment, CoursePage, Enrolment, ModulePage, ModuleProgress
 
-CHUNK = 2000
+CHUNK = 5000
+MISSING = object()
+
+# What a row needs of the learner, read from the user table or, for enrolments, through the join.
+LEARNER_VALUES = ("full_name", "email", "unit_id", "position", "staff_category")
+LEARNER_VALUES_FROM_ENROLMENT = tuple(f"user__{name}" for name in LEARNER_VALUES)
+ENROLMENT_VALUES = (
+    "pk",
+    "course_id",
+    "source",
+    "enrolled",
+    "completed",
+    "score",
+    "certificate__serial",
+    "certificate__status",
+    "certificate__expires_on",
+)
+PK, COMPLETED = (len(LEARNER_VALUES) + ENROLMENT_VALUES.index(name) for name in ("pk", "completed"))
 
 HEADINGS = [
     _("Full name"),
@@ -57,8 +87,9 @@ class Status:
     ]
 
 
-@dataclass
-class Row:
+class Row(NamedTuple):
+    """One line of the report, in the order of HEADINGS (an export writes it as it is)."""
+
     full_name: str
     email: str
     unit: str
@@ -68,33 +99,20 @@ class Row:
     area: str
     source: str
     due_on: datetime.date | None
-    enrolled_at: datetime.datetime | None
+    enrolled_at: str | None  # "2026-11-29 17:05", in the site's time zone
     progress: int
-    completed_at: datetime.datetime | None
+    completed_at: str | None
     score: int | None
     hours: object
     certificate_serial: str
     certificate_status: str
 
-    def as_list(self):
-        return [
-            self.full_name,
-            self.email,
-            self.unit,
-            self.position,
-            self.staff_category,
-            self.course,
-            self.area,
-            self.source,
-            self.due_on,
-            self.enrolled_at,
-            self.progress,
-            self.completed_at,
-            self.score,
-            self.hours,
-            self.certificate_serial,
-            self.certificate_status,
-        ]
+
+def local_minute(field):
+    """A timestamp as text to the minute in the site's time zone ("2026-11-29 17:05"). The database
+    converts and formats it: for an export's 100,000 rows that is far quicker than Python."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return Substr(Cast(TruncMinute(field, tzinfo=zone), CharField()), 1, 16)
 
 
 def start_of(day):
@@ -120,16 +138,22 @@ class CompletionRows:
         self.status = status
         self.units = list(OrganisationUnit.objects.values_list("pk", "path", "name"))
         self.unit_names = {path: name for _pk, path, name in self.units}
-        self.unit_labels = {}
+        self.unit_paths = {pk: path for pk, path, _name in self.units}
+        self.unit_labels, self.due_dates = {}, {}
         self.staff_labels = {value: str(label) for value, label in get_user_model().StaffCategory.choices}
         self.source_labels = {value: str(label) for value, label in Enrolment.Source.choices}
+        self.state_labels = {state: str(label) for state, label in STATE_LABELS.items()}
         courses = CoursePage.objects.live().order_by("path")
         if course is not None:
             courses = courses.filter(pk=course.pk)
         if area:
             courses = courses.filter(area=area)
         self.courses = {page.pk: page for page in courses.only("id", "title", "area", "hours", "path", "depth")}
-        self.module_counts = self._module_counts()
+        module_counts = self._module_counts()
+        self.course_cells = {  # what a row shows of its course
+            pk: (page.title, str(page.get_area_display()), page.hours, module_counts[pk])
+            for pk, page in self.courses.items()
+        }
         self.assignments = {}  # course id -> [(unit path, due date)], earliest first
         for course_id, path, due_on in (
             Assignment.objects.filter(course_id__in=self.courses)
@@ -187,9 +211,21 @@ class CompletionRows:
                 rows = rows.filter(completed_at__gte=start_of(self.completed_from))
             if self.completed_to:
                 rows = rows.filter(completed_at__lt=start_of(self.completed_to + datetime.timedelta(days=1)))
+        # A row's learner, enrolment and current certificate come from this one query; the modules
+        # done, which only unfinished enrolments need, are counted per chunk (see _rows).
+        current_certificate = FilteredRelation(
+            "completion__certificates",
+            condition=~Q(completion__certificates__status=Certificate.Status.REPLACED),
+        )
         # In the order they were made: the index order, so a page needs no sort of the whole set.
-        return rows.order_by("pk").values_list(
-            "pk", "user_id", "course_id", "source", "started_at", "completed_at", "score", named=True
+        return (
+            rows.annotate(
+                certificate=current_certificate,
+                enrolled=local_minute("started_at"),
+                completed=local_minute("completed_at"),
+            )
+            .order_by("pk")
+            .values_list(*LEARNER_VALUES_FROM_ENROLMENT, *ENROLMENT_VALUES)
         )
 
     def _not_started(self, course_id):
@@ -209,7 +245,7 @@ class CompletionRows:
             .objects.filter(covered, learner_filter)
             .exclude(Exists(Enrolment.objects.filter(user=OuterRef("pk"), course_id=course_id)))
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list(*LEARNER_VALUES)
         )
 
     def _overdue_q(self):
@@ -299,102 +335,109 @@ class CompletionRows:
 
     def __iter__(self):
         for kind, course_id, part in self.parts:
-            batch = []
-            for item in part.iterator(chunk_size=CHUNK):
-                batch.append(item)
-                if len(batch) == CHUNK:
-                    yield from self._rows(kind, course_id, batch)
-                    batch = []
-            if batch:
-                yield from self._rows(kind, course_id, batch)
+            yield from self._rows(kind, course_id, part.iterator(chunk_size=CHUNK))
 
     # Rows
 
     def _rows(self, kind, course_id, items):
-        user_ids = [item.user_id for item in items] if kind == "enrolment" else items
-        # Plain values, not model instances: a chunk of an export is thousands of learners.
-        users = {
-            user.pk: user
-            for user in get_user_model()
-            .objects.filter(pk__in=user_ids)
-            .values_list("pk", "full_name", "email", "position", "staff_category", "unit__path", named=True)
-        }
+        """Rows from the values of one part (LEARNER_VALUES, then ENROLMENT_VALUES for enrolments).
+        An export runs this 100,000 times: labels come from dictionaries filled once."""
+        staff_labels, source_labels, course_cells = self.staff_labels, self.source_labels, self.course_cells
+        unit_labels, due_dates = self.unit_labels, self.due_dates
         if kind == "assigned":
-            course = self.courses[course_id]
-            for user_id in items:
-                user = users[user_id]
-                due_on = self.due_on(user, course_id)
-                yield self._row(user, course, None, due_on, 0, None, None, None)
+            title, area, hours, _modules = course_cells[course_id]
+            source = source_labels[Enrolment.Source.ASSIGNMENT]
+            for full_name, email, unit_id, position, staff_category in items:
+                due_on = due_dates.get((unit_id, course_id), MISSING)
+                yield Row(
+                    full_name,
+                    email,
+                    unit_labels.get(unit_id) or self.unit_label(unit_id),
+                    position,
+                    staff_labels.get(staff_category, ""),
+                    title,
+                    area,
+                    source,
+                    self.due_on(unit_id, course_id) if due_on is MISSING else due_on,
+                    None,
+                    0,
+                    None,
+                    None,
+                    hours,
+                    "",
+                    "",
+                )
             return
-        unfinished = [item.pk for item in items if item.completed_at is None]
-        finished = [item.pk for item in items if item.completed_at is not None]
-        done = dict(
-            ModuleProgress.objects.filter(enrolment_id__in=unfinished, module__live=True)
-            .values("enrolment_id")
-            .annotate(count=Count("pk"))
-            .values_list("enrolment_id", "count")
-        )
-        certificates = {
-            certificate.completion.enrolment_id: certificate
-            for certificate in Certificate.objects.current()
-            .filter(completion__enrolment_id__in=finished)
-            .select_related("completion")
-            .only("serial", "status", "expires_on", "completion__enrolment_id")
-        }
-        for item in items:
-            user, course = users[item.user_id], self.courses[item.course_id]
-            modules = self.module_counts.get(item.course_id) or 0
-            progress = 100 if item.completed_at else (round(100 * done.get(item.pk, 0) / modules) if modules else 0)
-            yield self._row(
-                user,
-                course,
-                item,
-                self.due_on(user, item.course_id),
-                progress,
-                certificates.get(item.pk),
-                item.completed_at,
-                item.score,
+        for chunk in itertools.batched(items, CHUNK):
+            unfinished = [values[PK] for values in chunk if values[COMPLETED] is None]
+            modules_done = dict(
+                ModuleProgress.objects.filter(enrolment_id__in=unfinished, module__live=True)
+                .values("enrolment_id")
+                .annotate(count=Count("pk"))
+                .values_list("enrolment_id", "count")
+                if unfinished
+                else ()
             )
+            for (
+                full_name,
+                email,
+                unit_id,
+                position,
+                staff_category,
+                pk,
+                course_id,
+                source,
+                enrolled,
+                completed,
+                score,
+                serial,
+                certificate_status,
+                expires_on,
+            ) in chunk:
+                title, area, hours, modules = course_cells[course_id]
+                if completed is not None:
+                    progress = 100
+                else:
+                    progress = round(100 * modules_done.get(pk, 0) / modules) if modules else 0
+                due_on = due_dates.get((unit_id, course_id), MISSING)
+                yield Row(
+                    full_name,
+                    email,
+                    unit_labels.get(unit_id) or self.unit_label(unit_id),
+                    position,
+                    staff_labels.get(staff_category, ""),
+                    title,
+                    area,
+                    source_labels[source],
+                    self.due_on(unit_id, course_id) if due_on is MISSING else due_on,
+                    enrolled,
+                    progress,
+                    completed,
+                    score,
+                    hours,
+                    serial or "",
+                    self.certificate_label(certificate_status, expires_on) if serial else "",
+                )
 
-    def _row(self, user, course, enrolment, due_on, progress, certificate, completed_at, score):
-        return Row(
-            full_name=user.full_name,
-            email=user.email,
-            unit=self.unit_label(user.unit__path or ""),
-            position=user.position,
-            staff_category=self.staff_labels.get(user.staff_category, ""),
-            course=course.title,
-            area=self.area_label(course),
-            source=self.source_labels[enrolment.source if enrolment is not None else Enrolment.Source.ASSIGNMENT],
-            due_on=due_on,
-            enrolled_at=enrolment.started_at if enrolment else None,
-            progress=progress,
-            completed_at=completed_at,
-            score=score,
-            hours=course.hours,
-            certificate_serial=certificate.serial if certificate else "",
-            certificate_status=str(certificate.get_state_display()) if certificate else "",
-        )
+    def certificate_label(self, status, expires_on):
+        return self.state_labels[Certificate.state_of(status, expires_on, self.today)]
 
-    def area_label(self, course):
-        if not hasattr(course, "area_label"):
-            course.area_label = str(course.get_area_display())
-        return course.area_label
-
-    def due_on(self, user, course_id):
+    def due_on(self, unit_id, course_id):
         """The earliest due date of the course's assignments that cover the learner's unit."""
-        path = user.unit__path
-        if not path:
-            return None
-        return next((due for unit_path, due in self.assignments.get(course_id, []) if path.startswith(unit_path)), None)
+        key = (unit_id, course_id)
+        if key not in self.due_dates:
+            path = self.unit_paths.get(unit_id)
+            assigned = self.assignments.get(course_id, []) if path else []
+            self.due_dates[key] = next((due for unit_path, due in assigned if path.startswith(unit_path)), None)
+        return self.due_dates[key]
 
-    def unit_label(self, path):
+    def unit_label(self, unit_id):
         """The unit with the units above it: "Thành phố Hà Nội › Phường Hoàn Kiếm › Công an phường"."""
-        if path not in self.unit_labels:
-            steplen = OrganisationUnit.steplen
+        if unit_id not in self.unit_labels:
+            path, steplen = self.unit_paths.get(unit_id) or "", OrganisationUnit.steplen
             names = [self.unit_names.get(path[:end], "") for end in range(steplen, len(path) + 1, steplen)]
-            self.unit_labels[path] = " › ".join(name for name in names if name)
-        return self.unit_labels[path]
+            self.unit_labels[unit_id] = " › ".join(name for name in names if name)
+        return self.unit_labels[unit_id]
 
 
 def _strip_user_prefix(query):

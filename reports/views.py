@@ -91,7 +91,7 @@ class CompletionRecordsView(ScopedReportView):
 
     @staticmethod
     def export_values(row):
-        return row.as_list()
+        return row  # a Row is its cells, in the order of the headings
 
 
 class UnitSummaryView(ScopedReportView):
