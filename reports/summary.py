@@ -93,41 +93,50 @@ def figures_by_unit(courses, start=None, end=None, today=None):
                 previous = coverage[course_id].get(unit_id)
                 coverage[course_id][unit_id] = min(previous, due_on) if previous else due_on
 
-    def grouped(queryset, unit_field="user__unit_id"):
+    def grouped(queryset, one_row_per_pair=False):
+        """(course id, unit id, learners) triples; a pair counts once unless it has one row only."""
+        count = Count("pk") if one_row_per_pair else Count("user_id", distinct=True)
         return (
-            queryset.values("course_id", unit_field)
-            .annotate(count=Count("user_id", distinct=True))
-            .values_list("course_id", unit_field, "count")
+            queryset.values("course_id", "user__unit_id")
+            .annotate(count=count)
+            .values_list("course_id", "user__unit_id", "count")
         )
 
     enrolments = Enrolment.objects.filter(course_id__in=course_ids, user__is_active=True)
     completions = Completion.objects.filter(course_id__in=course_ids, user__is_active=True)
     certificates = Certificate.objects.current().filter(course_id__in=course_ids)
+    completions_in_period = completions
     if start:
         enrolments = enrolments.filter(started_at__gte=start_of(start))
-        completions_in_period = completions.filter(completed_on__gte=start)
+        completions_in_period = completions_in_period.filter(completed_on__gte=start)
         certificates = certificates.filter(issued_on__gte=start)
-    else:
-        completions_in_period = completions
     if end:
         enrolments = enrolments.filter(started_at__lt=start_of(end + datetime.timedelta(days=1)))
         completions_in_period = completions_in_period.filter(completed_on__lte=end)
         certificates = certificates.filter(issued_on__lte=end)
+    ever_completed = {(course_id, unit_id): count for course_id, unit_id, count in grouped(completions)}
+    if start or end:
+        enrolled_pairs = grouped(enrolments)
+        completed_pairs = grouped(completions_in_period)
+    else:
+        # Each enrolled pair has exactly one enrolment not superseded by a renewal: counted from
+        # the covering index, with no DISTINCT. Completions of all time are already counted.
+        enrolled_pairs = grouped(enrolments.filter(superseded=False), one_row_per_pair=True)
+        completed_pairs = [(course_id, unit_id, count) for (course_id, unit_id), count in ever_completed.items()]
 
     for covered in coverage.values():
         for unit_id in covered:
             figures[unit_id].assigned += learners.get(unit_id, 0)
             figures[unit_id].expected += learners.get(unit_id, 0)
-    for course_id, unit_id, count in grouped(enrolments):
+    for course_id, unit_id, count in enrolled_pairs:
         if unit_id is None:
             continue
         figures[unit_id].enrolled += count
         if unit_id not in coverage.get(course_id, {}):
             figures[unit_id].expected += count  # enrolled without an assignment
-    for _course_id, unit_id, count in grouped(completions_in_period):
+    for _course_id, unit_id, count in completed_pairs:
         if unit_id is not None:
             figures[unit_id].completed += count
-    ever_completed = {(course_id, unit_id): count for course_id, unit_id, count in grouped(completions)}
     for course_id, covered in coverage.items():
         for unit_id, due_on in covered.items():
             done = min(learners.get(unit_id, 0), ever_completed.get((course_id, unit_id), 0))

@@ -238,6 +238,21 @@ def test_the_unit_summary_adds_up_as_counted_by_hand(staff_client, unit_tree, re
     ]
 
 
+@pytest.mark.parametrize("period", [{}, {"period_from": "2020-01-01"}])
+def test_a_renewal_is_one_enrolled_pair_in_the_summary(staff_client, unit_tree, records, course, period):
+    from courses.models import Completion
+
+    course["course"].certificate_validity_months = 12
+    course["course"].save()
+    Completion.objects.filter(user=records["done"]).update(completed_on=datetime.date(2024, 1, 1))
+    course_services.enrol(records["done"], course["course"])  # two enrolments, one pair
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    rows = summary_rows(client.get(SUMMARY, {"courses": "area-1", **period, "export": "csv"}))
+
+    assert rows[-1][:4] == ["Tổng cộng", "3", "3", "2"]
+
+
 def test_the_city_total_counts_self_enrolled_learners_and_overdue_pairs(staff_client, unit_tree, records):
     from courses.models import Assignment
 
@@ -392,3 +407,24 @@ def test_the_counts_the_pages_use_match_the_rows(unit_tree, records, course, sta
     listed = list(rows)
     assert rows.count() == len(listed) == len(rows[0:1000])
     assert [row.full_name for row in rows[1:3]] == [row.full_name for row in listed[1:3]]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("position", [0, 1, 3])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_every_formula_start_is_neutralised_in_any_cell_of_a_csv_line(start, position, quoted):
+    """The CSV writer looks for formulas once per line, not per cell: every start character, in
+    the first, a middle and the last cell, plain or quoted (a comma makes the cell quoted)."""
+    from reports.exports import csv_response
+
+    cell = start + "SUM(A1:A9)" + (", 1" if quoted else "")
+    row = ["Nguyễn Văn A", 42, None, "kết thúc"]
+    row[position] = cell
+    response = csv_response(
+        "x", ["a", "b", "c", "d"], [row, ["an", 1, datetime.date(2026, 11, 29), ""]], lambda count: None
+    )
+
+    written = csv_rows(response)
+
+    assert written[1][position] == "'" + cell
+    assert written[2] == ["an", "1", "2026-11-29", ""]  # a plain line as it was given
