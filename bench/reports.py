@@ -239,7 +239,7 @@ def run():
     for label, seconds in rows:
         print(f"{label:<44} {seconds:8.2f}   < 1 s")
     print(
-        f"{'CSV export, 100,000 completed rows (median of 3)':<44} {csv_seconds:8.2f}   "
+        f"{'CSV export, 100,000 rows (median of 3)':<44} {csv_seconds:8.2f}   "
         f"{csv_bytes / 2**20:.1f} MiB, peak Python memory {csv_peak / 2**20:.1f} MiB"
     )
     if copy_seconds is not None:
