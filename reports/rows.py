@@ -4,7 +4,8 @@ Rows come from two sources: the learners' latest enrolments (started or complete
 learners of assigned units who have not started (no enrolment yet), course by course. Both are
 querysets, filtered and ordered in the database; `CompletionRows` chains them behind `count()` and
 slicing, so Django's paginator shows a page without loading the rest, and iterating streams them
-in chunks for an export. What a row adds (due date, progress, certificate) is looked up per chunk.
+in chunks for an export. An enrolment's learner and certificate are joined in its query, the
+modules done are counted per chunk, and labels and due dates come from dictionaries filled once.
 """
 
 import datetime
@@ -88,7 +89,8 @@ class Status:
 
 
 class Row(NamedTuple):
-    """One line of the report, in the order of HEADINGS (an export writes it as it is)."""
+    """One line of the report, in the order of HEADINGS (an export writes it as it is). A value
+    that is missing is "", as a cell shows it."""
 
     full_name: str
     email: str
@@ -98,11 +100,11 @@ class Row(NamedTuple):
     course: str
     area: str
     source: str
-    due_on: datetime.date | None
-    enrolled_at: str | None  # "2026-11-29 17:05", in the site's time zone
+    due_on: datetime.date | str
+    enrolled_at: str  # "2026-11-29 17:05", in the site's time zone
     progress: int
-    completed_at: str | None
-    score: int | None
+    completed_at: str
+    score: int | str
     hours: object
     certificate_serial: str
     certificate_status: str
@@ -196,9 +198,11 @@ class CompletionRows:
     # The two sources
 
     def _enrolments(self):
-        rows = Enrolment.objects.filter(self.learner_filter, course_id__in=self.courses, superseded=False)
+        """The latest enrolments the filters choose (None when they choose none), not yet joined to
+        what a row shows: counting them needs none of it."""
         if self.status == Status.NOT_STARTED:
             return None
+        rows = Enrolment.objects.filter(self.learner_filter, course_id__in=self.courses, superseded=False)
         if self.status == Status.COMPLETED:
             rows = rows.filter(completed_at__isnull=False)
         if self.status in (Status.IN_PROGRESS, Status.OVERDUE):
@@ -211,6 +215,9 @@ class CompletionRows:
                 rows = rows.filter(completed_at__gte=start_of(self.completed_from))
             if self.completed_to:
                 rows = rows.filter(completed_at__lt=start_of(self.completed_to + datetime.timedelta(days=1)))
+        return rows
+
+    def _enrolment_rows(self, enrolments):
         # A row's learner, enrolment and current certificate come from this one query; the modules
         # done, which only unfinished enrolments need, are counted per chunk (see _rows).
         current_certificate = FilteredRelation(
@@ -219,7 +226,7 @@ class CompletionRows:
         )
         # In the order they were made: the index order, so a page needs no sort of the whole set.
         return (
-            rows.annotate(
+            enrolments.annotate(
                 certificate=current_certificate,
                 enrolled=local_minute("started_at"),
                 completed=local_minute("completed_at"),
@@ -267,8 +274,9 @@ class CompletionRows:
 
     def _parts(self):
         parts, self.covered_units = [], {}
-        if (enrolments := self._enrolments()) is not None:
-            parts.append(("enrolment", None, enrolments))
+        self.enrolments = self._enrolments()
+        if self.enrolments is not None:
+            parts.append(("enrolment", None, self._enrolment_rows(self.enrolments)))
         for course_id in self.courses:
             if (learners := self._not_started(course_id)) is not None:
                 parts.append(("assigned", course_id, learners))
@@ -281,7 +289,7 @@ class CompletionRows:
         """The number of rows of each part. When there are not-started parts, two grouped queries
         count everything: the learners of each unit, and the enrolments of each unit and course."""
         if not self.covered_units:
-            return [part.count() for _kind, _course_id, part in self.parts]
+            return [(self.enrolments if kind == "enrolment" else part).count() for kind, _course_id, part in self.parts]
         learners = dict(
             get_user_model()
             .objects.filter(_strip_user_prefix(self.expected_filter))
@@ -359,10 +367,10 @@ class CompletionRows:
                     area,
                     source,
                     self.due_on(unit_id, course_id) if due_on is MISSING else due_on,
-                    None,
+                    "",
                     0,
-                    None,
-                    None,
+                    "",
+                    "",
                     hours,
                     "",
                     "",
@@ -412,8 +420,8 @@ class CompletionRows:
                     self.due_on(unit_id, course_id) if due_on is MISSING else due_on,
                     enrolled,
                     progress,
-                    completed,
-                    score,
+                    completed or "",
+                    "" if score is None else score,
                     hours,
                     serial or "",
                     self.certificate_label(certificate_status, expires_on) if serial else "",
@@ -428,7 +436,7 @@ class CompletionRows:
         if key not in self.due_dates:
             path = self.unit_paths.get(unit_id)
             assigned = self.assignments.get(course_id, []) if path else []
-            self.due_dates[key] = next((due for unit_path, due in assigned if path.startswith(unit_path)), None)
+            self.due_dates[key] = next((due for unit_path, due in assigned if path.startswith(unit_path)), "")
         return self.due_dates[key]
 
     def unit_label(self, unit_id):

@@ -418,7 +418,7 @@ def test_every_formula_start_is_neutralised_in_any_cell_of_a_csv_line(start, pos
     from reports.exports import csv_response
 
     cell = start + "SUM(A1:A9)" + (", 1" if quoted else "")
-    row = ["Nguyễn Văn A", 42, None, "kết thúc"]
+    row = ["Nguyễn Văn A", 42, "", "kết thúc"]
     row[position] = cell
     response = csv_response(
         "x", ["a", "b", "c", "d"], [row, ["an", 1, datetime.date(2026, 11, 29), ""]], lambda count: None
