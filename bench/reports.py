@@ -238,7 +238,7 @@ def run():
 
     csv_bytes = export("csv")
     if connection.vendor == "postgresql":
-        # Export and \\copy take turns, so both meet the same load on a shared machine.
+        # Export and \copy take turns, so both meet the same load on a shared machine.
         csv_seconds, copy_seconds = paired_median_seconds(
             lambda: export("csv"), psql_copy(settings.DATABASES["default"]), repeat=5
         )
