@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import OrganisationUnit
@@ -93,36 +93,42 @@ def figures_by_unit(courses, start=None, end=None, today=None):
                 previous = coverage[course_id].get(unit_id)
                 coverage[course_id][unit_id] = min(previous, due_on) if previous else due_on
 
-    def grouped(queryset, one_row_per_pair=False):
-        """(course id, unit id, learners) triples; a pair counts once unless it has one row only."""
-        count = Count("pk") if one_row_per_pair else Count("user_id", distinct=True)
+    def grouped(queryset, count=None):
+        """(course id, unit id, learners) triples: each learner-course pair counts once."""
         return (
             queryset.values("course_id", "user__unit_id")
-            .annotate(count=count)
+            .annotate(count=count or Count("user_id", distinct=True))
             .values_list("course_id", "user__unit_id", "count")
         )
 
-    enrolments = Enrolment.objects.filter(course_id__in=course_ids, user__is_active=True)
-    completions = Completion.objects.filter(course_id__in=course_ids, user__is_active=True)
-    certificates = Certificate.objects.current().filter(course_id__in=course_ids)
-    completions_in_period = completions
+    started_in_period, completed_in_period, issued_in_period = Q(), Q(), Q()
     if start:
-        enrolments = enrolments.filter(started_at__gte=start_of(start))
-        completions_in_period = completions_in_period.filter(completed_on__gte=start)
-        certificates = certificates.filter(issued_on__gte=start)
+        started_in_period &= Q(started_at__gte=start_of(start))
+        completed_in_period &= Q(completed_on__gte=start)
+        issued_in_period &= Q(issued_on__gte=start)
     if end:
-        enrolments = enrolments.filter(started_at__lt=start_of(end + datetime.timedelta(days=1)))
-        completions_in_period = completions_in_period.filter(completed_on__lte=end)
-        certificates = certificates.filter(issued_on__lte=end)
-    ever_completed = {(course_id, unit_id): count for course_id, unit_id, count in grouped(completions)}
-    if start or end:
-        enrolled_pairs = grouped(enrolments)
-        completed_pairs = grouped(completions_in_period)
-    else:
-        # Each enrolled pair has exactly one enrolment not superseded by a renewal: counted from
-        # the covering index, with no DISTINCT. Completions of all time are already counted.
-        enrolled_pairs = grouped(enrolments.filter(superseded=False), one_row_per_pair=True)
-        completed_pairs = [(course_id, unit_id, count) for (course_id, unit_id), count in ever_completed.items()]
+        started_in_period &= Q(started_at__lt=start_of(end + datetime.timedelta(days=1)))
+        completed_in_period &= Q(completed_on__lte=end)
+        issued_in_period &= Q(issued_on__lte=end)
+
+    enrolments = Enrolment.objects.filter(started_in_period, course_id__in=course_ids, user__is_active=True)
+    # Without a period, each enrolled pair has exactly one enrolment not superseded by a renewal:
+    # counted from the index on enrolment (course, superseded, user, completed_at), with no DISTINCT.
+    enrolled_pairs = grouped(enrolments) if start or end else grouped(enrolments.filter(superseded=False), Count("pk"))
+    # Completions of all time (for the overdue and the assigned completion rate) and in the period.
+    ever_completed, completed_pairs = {}, []
+    for course_id, unit_id, ever, in_period in (
+        Completion.objects.filter(course_id__in=course_ids, user__is_active=True)
+        .values("course_id", "user__unit_id")
+        .annotate(
+            ever=Count("user_id", distinct=True),
+            in_period=Count("user_id", distinct=True, filter=completed_in_period),
+        )
+        .values_list("course_id", "user__unit_id", "ever", "in_period")
+    ):
+        ever_completed[course_id, unit_id] = ever
+        completed_pairs.append((course_id, unit_id, in_period))
+    certificates = Certificate.objects.current().filter(issued_in_period, course_id__in=course_ids)
 
     for covered in coverage.values():
         for unit_id in covered:

@@ -238,19 +238,27 @@ def test_the_unit_summary_adds_up_as_counted_by_hand(staff_client, unit_tree, re
     ]
 
 
-@pytest.mark.parametrize("period", [{}, {"period_from": "2020-01-01"}])
-def test_a_renewal_is_one_enrolled_pair_in_the_summary(staff_client, unit_tree, records, course, period):
-    from courses.models import Completion
+@pytest.mark.parametrize(
+    "period, enrolled",
+    [
+        ({}, "2"),
+        ({"period_from": "2020-01-01"}, "2"),
+        ({"period_from": "2024-01-01", "period_to": "2024-12-31"}, "1"),  # the first enrolment only
+    ],
+)
+def test_a_renewal_is_one_enrolled_pair_in_the_summary(staff_client, unit_tree, records, course, period, enrolled):
+    from courses.models import Completion, Enrolment
 
     course["course"].certificate_validity_months = 12
     course["course"].save()
     Completion.objects.filter(user=records["done"]).update(completed_on=datetime.date(2024, 1, 1))
+    Enrolment.objects.filter(user=records["done"]).update(started_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
     course_services.enrol(records["done"], course["course"])  # two enrolments, one pair
     client = manager_of(staff_client, unit_tree, "HN-P-HK")
 
     rows = summary_rows(client.get(SUMMARY, {"courses": "area-1", **period, "export": "csv"}))
 
-    assert rows[-1][:4] == ["Tổng cộng", "3", "3", "2"]
+    assert rows[-1][:4] == ["Tổng cộng", "3", "3", enrolled]
 
 
 def test_the_city_total_counts_self_enrolled_learners_and_overdue_pairs(staff_client, unit_tree, records):
