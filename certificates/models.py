@@ -184,6 +184,7 @@ class Certificate(models.Model):
 
     @classmethod
     def state_of(cls, status, expires_on, today=None):
+        """The state from a status and an expiry date: the reports read them without an instance."""
         if status != cls.Status.ISSUED:
             return status
         expired = expires_on is not None and expires_on < (today or timezone.localdate())
