@@ -66,6 +66,15 @@ class UserQuerySet(models.QuerySet):
     def with_email(self, email):
         return self.filter(email__iexact=email.strip())
 
+    def count_per_unit(self):
+        """{unit id: how many of these users are directly in the unit}, from one grouped query."""
+        return dict(
+            self.filter(unit__isnull=False)
+            .values("unit_id")
+            .annotate(count=models.Count("pk"))
+            .values_list("unit_id", "count")
+        )
+
 
 class EmailUserManager(UserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -51,15 +50,10 @@ class AssignForm(forms.Form):
     @staticmethod
     def learner_counts(units):
         """{unit id: active learners in the unit and below it}, from one grouped query."""
-        direct = dict(
-            get_user_model()
-            .objects.filter(is_active=True, unit__isnull=False)
-            .values("unit__path")
-            .annotate(count=Count("pk"))
-            .values_list("unit__path", "count")
-        )
+        direct = get_user_model().objects.filter(is_active=True).count_per_unit()
+        paths = {unit.pk: unit.path for unit in units}  # a unit's subtree is among them: scopes hold subtrees
         return {
-            unit.pk: sum(count for unit_path, count in direct.items() if unit_path.startswith(unit.path))
+            unit.pk: sum(count for unit_id, count in direct.items() if paths.get(unit_id, "").startswith(unit.path))
             for unit in units
         }
 

@@ -290,13 +290,7 @@ class CompletionRows:
         count everything: the learners of each unit, and the enrolments of each unit and course."""
         if not self.covered_units:
             return [(self.enrolments if kind == "enrolment" else part).count() for kind, _course_id, part in self.parts]
-        learners = dict(
-            get_user_model()
-            .objects.filter(_strip_user_prefix(self.expected_filter))
-            .values("unit_id")
-            .annotate(count=Count("pk"))
-            .values_list("unit_id", "count")
-        )
+        learners = get_user_model().objects.filter(_strip_user_prefix(self.expected_filter)).count_per_unit()
         # Every learner with an enrolment in a course has exactly one that is not superseded.
         enrolments = (
             Enrolment.objects.filter(self.learner_filter, course_id__in=self.courses, superseded=False)

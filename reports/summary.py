@@ -74,13 +74,7 @@ def figures_by_unit(courses, start=None, end=None, today=None):
     course_ids = [course.pk for course in courses]
     units = {unit.pk: unit.path for unit in OrganisationUnit.objects.only("path")}
     figures = defaultdict(Figures)
-    learners = dict(
-        get_user_model()
-        .objects.filter(is_active=True, unit__isnull=False)
-        .values("unit_id")
-        .annotate(count=Count("pk"))
-        .values_list("unit_id", "count")
-    )
+    learners = get_user_model().objects.filter(is_active=True).count_per_unit()
     for unit_id, count in learners.items():
         figures[unit_id].learners = count
 

@@ -30,6 +30,16 @@ class ScopedReportView(ReportView):
     def valid_filters(self):
         return self.filters is not None and self.filters.is_valid()
 
+    def get_queryset(self):
+        return []  # the rows come from report_rows(), built from the valid filters
+
+    def get_filtered_queryset(self):
+        return self.report_rows(self.filters.form.cleaned_data) if self.valid_filters else []
+
+    def report_rows(self, data):
+        """The report's rows for the filter form's cleaned data."""
+        raise NotImplementedError
+
     def as_spreadsheet(self, rows, spreadsheet_format):
         if not self.valid_filters:
             rows = []  # junk filters export nothing: the file keeps its headings
@@ -70,13 +80,7 @@ class CompletionRecordsView(ScopedReportView):
         Column("certificate_serial", label=_("Certificate")),
     ]
 
-    def get_queryset(self):
-        return []
-
-    def get_filtered_queryset(self):
-        if not self.valid_filters:
-            return []
-        data = self.filters.form.cleaned_data
+    def report_rows(self, data):
         completed = data.get("completed")
         return CompletionRows(
             self.request.user,
@@ -116,13 +120,7 @@ class UnitSummaryView(ScopedReportView):
         _("Certificates issued"),
     ]
 
-    def get_queryset(self):
-        return []
-
-    def get_filtered_queryset(self):
-        if not self.valid_filters:
-            return []
-        data = self.filters.form.cleaned_data
+    def report_rows(self, data):
         period = data.get("period")
         rows, self.total = unit_summary(
             self.request.user,
