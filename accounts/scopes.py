@@ -1,4 +1,8 @@
-"""Which organisation units a user may see: the one rule every report, export and page uses."""
+"""Whose records a user sees: the one rule every report, export, list and download uses.
+
+Administrators see everything, learners without a unit included; a manager sees the learners (and
+the unit-owned rows) of each scoped unit and of every unit below it; everyone else sees nothing.
+"""
 
 from functools import reduce
 from operator import or_
@@ -33,3 +37,32 @@ def sees_records(user):
 
 def can_see_unit(user, unit):
     return unit is not None and visible_units(user).filter(pk=unit.pk).exists()
+
+
+def unit_scope_filter(user, unit="unit"):
+    """The condition behind units_in_scope; `unit` is the path to the owning unit ("" for units)."""
+    if user.is_authenticated and is_administrator(user):
+        return Q()  # every row, those without a unit included
+    # The unit table is small: its ids, read once, keep the queries that use them simple.
+    unit_ids = list(visible_units(user).values_list("pk", flat=True))
+    return Q(**{f"{unit}__in" if unit else "pk__in": unit_ids})
+
+
+def scope_filter(user, learner="user"):
+    """The condition behind in_scope, for code that combines it with other conditions."""
+    return unit_scope_filter(user, f"{learner}__unit" if learner else "unit")
+
+
+def in_scope(user, queryset, learner="user"):
+    """`queryset` of learners' records narrowed to those `user` may see.
+
+    `learner` is the field path from the queryset's model to the learner ("user" for enrolments,
+    completions and certificates; "" for a queryset of users).
+    """
+    return queryset.filter(scope_filter(user, learner))
+
+
+def units_in_scope(user, queryset, unit="unit"):
+    """`queryset` of rows that belong to a unit (assignments, manager scopes), or of units (unit=""),
+    narrowed by the same rule: the units `user` sees; administrators see every row."""
+    return queryset.filter(unit_scope_filter(user, unit))

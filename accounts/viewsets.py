@@ -9,12 +9,12 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.models import DeleteView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
+from .admin_access import ScopedModelViewSet
 from .forms import AdminUserCreationForm, AdminUserEditForm
 from .models import ManagerScope, OrganisationUnit, User
-from .scopes import visible_units
+from .scopes import units_in_scope
 
 
 class UserViewSet(WagtailUserViewSet):
@@ -87,11 +87,10 @@ class OrganisationUnitDeleteView(DeleteView):
 
 class OrganisationUnitIndexView(IndexView):
     def get_base_queryset(self):
-        # Managers list only their scope; administrators see every unit.
-        return visible_units(self.request.user).with_parent_name()
+        return OrganisationUnit.objects.with_parent_name()
 
 
-class OrganisationUnitViewSet(ModelViewSet):
+class OrganisationUnitViewSet(ScopedModelViewSet):
     model = OrganisationUnit
     index_view_class = OrganisationUnitIndexView
     delete_view_class = OrganisationUnitDeleteView
@@ -107,13 +106,17 @@ class OrganisationUnitViewSet(ModelViewSet):
     def get_form_class(self, for_update=False):
         return OrganisationUnitForm
 
+    def scope(self, user, queryset):
+        # Managers reach only the units of their scope; administrators every unit.
+        return units_in_scope(user, queryset, unit="")
+
 
 class ManagerScopeIndexView(IndexView):
     def get_base_queryset(self):
-        return ManagerScope.objects.filter(unit__in=visible_units(self.request.user)).select_related("user", "unit")
+        return ManagerScope.objects.select_related("user", "unit")
 
 
-class ManagerScopeViewSet(ModelViewSet):
+class ManagerScopeViewSet(ScopedModelViewSet):
     model = ManagerScope
     index_view_class = ManagerScopeIndexView
     icon = "key"
@@ -123,6 +126,9 @@ class ManagerScopeViewSet(ModelViewSet):
     search_fields = ["user__full_name", "user__email", "unit__name"]
     search_backend_name = None
     add_to_admin_menu = False
+
+    def scope(self, user, queryset):
+        return units_in_scope(user, queryset)
 
 
 class OrganisationViewSetGroup(ViewSetGroup):

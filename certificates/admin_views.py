@@ -3,7 +3,6 @@ revoke and re-issue for administrators, and a ZIP of the PDFs of a filtered set.
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -16,34 +15,23 @@ from django.views.generic import FormView
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView, InspectView
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from accounts.admin_access import AdministratorsOnlyMixin, ManagersOnlyMixin, ScopedModelViewSet
 from accounts.roles import is_administrator
-from accounts.scopes import sees_records, visible_units
+from accounts.scopes import in_scope, visible_units
 from certificates import services
 from certificates.archive import zip_stream
 from certificates.models import Certificate
 from courses.models import CoursePage
 
 
-def certificates_in_scope(user):
-    """Administrators see every certificate; managers those of learners in their units."""
-    certificates = Certificate.objects.select_related("user", "course")
-    if is_administrator(user):
-        return certificates
-    return certificates.filter(user__unit__in=visible_units(user))
-
-
 class CertificateIndexView(IndexView):
     def get_base_queryset(self):
-        return certificates_in_scope(self.request.user)
+        return Certificate.objects.select_related("user", "course")
 
 
 class CertificateInspectView(InspectView):
-    def get_object(self, queryset=None):
-        return get_object_or_404(certificates_in_scope(self.request.user), pk=self.pk)
-
     @cached_property
     def header_more_buttons(self):
         buttons = []
@@ -72,17 +60,15 @@ class ReissueForm(forms.Form):
     )
 
 
-class CertificateActionView(WagtailAdminTemplateMixin, FormView):
+class CertificateActionView(AdministratorsOnlyMixin, WagtailAdminTemplateMixin, FormView):
     """Revoke or re-issue: administrators only; the service writes the audit log."""
 
     template_name = "certificates/admin/action.html"
     header_icon = "doc-full"
 
-    def dispatch(self, request, pk):
-        if not is_administrator(request.user):
-            raise PermissionDenied
-        self.certificate = get_object_or_404(Certificate, pk=pk)
-        return super().dispatch(request, pk)
+    @cached_property
+    def certificate(self):
+        return get_object_or_404(in_scope(self.request.user, Certificate.objects.all()), pk=self.kwargs["pk"])
 
     def get_page_subtitle(self):
         return f"{self.certificate.serial} – {self.certificate.holder_name}"
@@ -146,7 +132,7 @@ class ZipForm(forms.Form):
 
     def certificates(self):
         data = self.cleaned_data
-        chosen = certificates_in_scope(self.user).current().exclude(pdf="").order_by("year", "number")
+        chosen = in_scope(self.user, Certificate.objects.current()).exclude(pdf="").order_by("year", "number")
         if data["course"]:
             chosen = chosen.filter(course=data["course"])
         if data["unit"]:
@@ -158,17 +144,12 @@ class ZipForm(forms.Form):
         return chosen
 
 
-class ZipView(WagtailAdminTemplateMixin, FormView):
+class ZipView(ManagersOnlyMixin, WagtailAdminTemplateMixin, FormView):
     """The PDFs of a filtered set as one ZIP, streamed from storage as it is built."""
 
     template_name = "certificates/admin/zip.html"
     page_title = gettext_lazy("Download certificates as ZIP")
     header_icon = "download"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not sees_records(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         if "download" not in request.GET:
@@ -192,7 +173,7 @@ class StateColumn(Column):
         return instance.get_state_display()
 
 
-class CertificateViewSet(ModelViewSet):
+class CertificateViewSet(ScopedModelViewSet):
     model = Certificate
     icon = "doc-full"
     menu_label = gettext_lazy("Certificates")
@@ -230,6 +211,10 @@ class CertificateViewSet(ModelViewSet):
         "pdf_sha256",
     ]
     form_fields = []  # nobody edits a certificate: revoke or re-issue it
+    copy_view_enabled = False
+
+    def scope(self, user, queryset):
+        return in_scope(user, queryset, learner="user")
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [

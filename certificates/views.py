@@ -1,6 +1,7 @@
 """Thin views: a certificate's PDF for those allowed, and the public verification pages."""
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -10,25 +11,27 @@ from django.views.decorators.http import require_GET
 
 from allauth.core.internal.ratelimit import consume_or_429
 
-from accounts.scopes import visible_units
+from accounts.scopes import in_scope
 from certificates.models import Certificate, CertificateSettings
 from certificates.services import grouped, normalise_code
 
 
 def may_download(user, certificate):
-    """The holder, and managers whose scope covers the holder's unit; nobody else."""
+    """The holder, and whoever sees the holder's records (accounts.scopes); nobody else."""
     if not user.is_authenticated:
         return False
     if certificate.user_id == user.pk:
         return True
-    unit_id = certificate.user.unit_id
-    return unit_id is not None and visible_units(user).filter(pk=unit_id).exists()
+    return in_scope(user, Certificate.objects.filter(pk=certificate.pk)).exists()
 
 
 @never_cache
 @require_GET
 def certificate_pdf(request, serial_slug):
-    certificate = get_object_or_404(Certificate.objects.select_related("user"), serial_slug=serial_slug)
+    if not request.user.is_authenticated:
+        # Before any lookup, so the answer says nothing about whether the serial exists.
+        return redirect_to_login(request.get_full_path())
+    certificate = get_object_or_404(Certificate, serial_slug=serial_slug)
     if not may_download(request.user, certificate):
         raise Http404  # the same answer as for a serial that does not exist: nothing leaks
     if not certificate.pdf:

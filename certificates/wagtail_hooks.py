@@ -2,9 +2,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
-from accounts.scopes import sees_records
+from accounts.admin_access import ManagersMenuItem
 from certificates.admin_views import CertificateViewSet
 from certificates.models import Certificate
 
@@ -12,11 +11,6 @@ from certificates.models import Certificate
 @hooks.register("register_admin_viewset")
 def register_certificate_viewset():
     return CertificateViewSet("certificates")
-
-
-class ManagersMenuItem(MenuItem):
-    def is_shown(self, request):
-        return sees_records(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -3,8 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -14,11 +13,11 @@ from django.views.generic import FormView
 
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.models import DeleteView, EditView, IndexView
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.widgets.button import HeaderButton
 
-from accounts.scopes import sees_records, visible_units
+from accounts.admin_access import ManagersOnlyMixin, ScopedModelViewSet
+from accounts.scopes import sees_records, units_in_scope, visible_units
 from courses.assignments import assign, learners_in
 from courses.models import Assignment, CoursePage
 
@@ -64,16 +63,11 @@ class AssignForm(forms.Form):
         return due_on
 
 
-class AssignView(WagtailAdminTemplateMixin, FormView):
+class AssignView(ManagersOnlyMixin, WagtailAdminTemplateMixin, FormView):
     template_name = "courses/admin/assign.html"
     form_class = AssignForm
     page_title = gettext_lazy("Assign a course")
     header_icon = "calendar"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not sees_records(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -94,28 +88,9 @@ class AssignView(WagtailAdminTemplateMixin, FormView):
         return redirect("assignments:index")
 
 
-def assignments_in_scope(user):
-    return Assignment.objects.filter(unit__in=visible_units(user)).select_related("course", "unit", "assigned_by")
-
-
-class InScopeMixin:
-    """Edit and delete reach only assignments of the user's units; any other id is not found."""
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(assignments_in_scope(self.request.user), pk=self.kwargs["pk"])
-
-
-class AssignmentEditView(InScopeMixin, EditView):
-    pass
-
-
-class AssignmentDeleteView(InScopeMixin, DeleteView):
-    pass
-
-
 class AssignmentIndexView(IndexView):
     def get_base_queryset(self):
-        return assignments_in_scope(self.request.user)
+        return Assignment.objects.select_related("course", "unit", "assigned_by")
 
     @cached_property
     def header_buttons(self):
@@ -124,15 +99,13 @@ class AssignmentIndexView(IndexView):
         return [HeaderButton(_("Assign a course"), url=reverse("assignments:assign"), icon_name="plus")]
 
 
-class AssignmentViewSet(ModelViewSet):
+class AssignmentViewSet(ScopedModelViewSet):
     model = Assignment
     icon = "calendar"
     menu_label = gettext_lazy("Assignments")
     menu_order = 305
     add_to_admin_menu = True
     index_view_class = AssignmentIndexView
-    edit_view_class = AssignmentEditView
-    delete_view_class = AssignmentDeleteView
     list_display = [
         Column("course", label=gettext_lazy("Course")),
         Column("unit", label=gettext_lazy("Unit")),
@@ -143,6 +116,15 @@ class AssignmentViewSet(ModelViewSet):
     form_fields = ["due_on"]
     search_fields = ["course__title", "unit__name"]
     search_backend_name = None
+    copy_view_enabled = False  # a copy would be an assignment without a course or unit
+
+    def scope(self, user, queryset):
+        return units_in_scope(user, queryset)
+
+    @property
+    def add_view(self):
+        # Assigning is the assign form (several units at once), whichever way it is reached.
+        return AssignView.as_view()
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [path("assign/", AssignView.as_view(), name="assign")]

@@ -10,9 +10,7 @@ from django.utils.formats import date_format
 
 from wagtail.admin.ui.components import Component
 
-from accounts.models import OrganisationUnit
-from accounts.roles import is_administrator
-from accounts.scopes import visible_units
+from accounts.scopes import in_scope, visible_units
 from certificates.models import Certificate
 from cms.models import ProgrammeArea
 from courses.models import Completion, CoursePage
@@ -44,10 +42,6 @@ def bars(values, width=CHART_WIDTH, height=CHART_HEIGHT):
     return {"bars": drawn, "width": width, "height": height, "baseline": baseline, "label_y": baseline + 16}
 
 
-def in_scope(queryset, user, field="user__unit__in"):
-    return queryset if is_administrator(user) else queryset.filter(**{field: visible_units(user)})
-
-
 class ManagerDashboardPanel(Component):
     name = "manager_dashboard"
     order = 50
@@ -58,7 +52,7 @@ class ManagerDashboardPanel(Component):
 
     def get_context_data(self, parent_context):
         today = timezone.localdate()
-        completions = in_scope(Completion.objects.all(), self.user)
+        completions = in_scope(self.user, Completion.objects.all())
         month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
         first_month = (month_start - datetime.timedelta(days=335)).replace(day=1)  # 12 months with this one
         recent = completions.filter(completed_on__gte=first_month)
@@ -67,7 +61,7 @@ class ManagerDashboardPanel(Component):
             "learners": total.learners,
             "completions_this_month": completions.filter(completed_on__gte=month_start).count(),
             "completions_this_year": completions.filter(completed_on__gte=year_start).count(),
-            "certificates": in_scope(Certificate.objects.current(), self.user).count(),
+            "certificates": in_scope(self.user, Certificate.objects.current()).count(),
             "assigned_rate": total.assigned_completion_rate,
             "by_month": bars(self.by_month(recent, first_month, today)),
             "by_area": bars(self.by_area(recent)),
@@ -96,11 +90,7 @@ class ManagerDashboardPanel(Component):
 
     def by_top_unit(self, recent):
         """Completions by the units one level below the top of the user's scope (at most eight)."""
-        units = (
-            list(visible_units(self.user).order_by("path"))
-            if not is_administrator(self.user)
-            else list(OrganisationUnit.objects.order_by("path"))
-        )
+        units = list(visible_units(self.user).order_by("path"))
         if not units:
             return []
         top_depth = min(unit.depth for unit in units)

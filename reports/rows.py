@@ -32,7 +32,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationUnit
-from accounts.roles import is_administrator
+from accounts.scopes import scope_filter
 from certificates.models import STATE_LABELS, Certificate
 from courses.models import Assignment, CoursePage, Enrolment, ModulePage, ModuleProgress
 
@@ -166,10 +166,7 @@ class CompletionRows:
 
         # Records of learners whose account was later closed still count; only active learners are
         # expected to start an assigned course (self.expected_filter).
-        self.learner_filter = Q()
-        if not is_administrator(user):
-            scope_paths = list(user.manager_scopes.values_list("unit__path", flat=True))
-            self.learner_filter &= Q(user__unit_id__in=self.units_below(scope_paths))
+        self.learner_filter = scope_filter(user, learner="user")
         if unit is not None:
             self.learner_filter &= Q(user__unit_id__in=self.units_below([unit.path]))
         if staff_category:

@@ -1,13 +1,12 @@
 """The managers' reports in the Wagtail admin, each with CSV and XLSX exports that are logged."""
 
-from django.core.exceptions import PermissionDenied
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from accounts.scopes import sees_records
+from accounts.admin_access import ManagersOnlyMixin
 from reports import exports
 from reports.filters import CompletionRecordsFilterSet, UnitSummaryFilterSet
 from reports.models import ExportLog
@@ -15,16 +14,11 @@ from reports.rows import HEADINGS, CompletionRows
 from reports.summary import SummaryRow, chosen_courses, unit_summary
 
 
-class ScopedReportView(ReportView):
+class ScopedReportView(ManagersOnlyMixin, ReportView):
     """Managers and administrators only; every export goes into the export log."""
 
     report_name = ""
     show_export_buttons = True  # our exports do not use Wagtail's list_export
-
-    def dispatch(self, request, *args, **kwargs):
-        if not sees_records(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     @cached_property
     def valid_filters(self):

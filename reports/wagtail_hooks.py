@@ -2,9 +2,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.model import ModelViewSet
 
+from accounts.admin_access import ManagersMenuItem, ScopedModelViewSet
+from accounts.roles import is_administrator
 from accounts.scopes import sees_records
 from reports.dashboard import ManagerDashboardPanel
 from reports.models import ExportLog
@@ -29,21 +29,16 @@ def register_report_urls():
     ]
 
 
-class ManagersReportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return sees_records(request.user)
-
-
 @hooks.register("register_reports_menu_item")
 def register_completion_records_menu_item():
-    return ManagersReportMenuItem(
+    return ManagersMenuItem(
         _("Completion records"), reverse("reports_completion_records"), icon_name="list-ul", order=10
     )
 
 
 @hooks.register("register_reports_menu_item")
 def register_unit_summary_menu_item():
-    return ManagersReportMenuItem(_("Unit summary"), reverse("reports_unit_summary"), icon_name="site", order=11)
+    return ManagersMenuItem(_("Unit summary"), reverse("reports_unit_summary"), icon_name="site", order=11)
 
 
 @hooks.register("construct_homepage_panels")
@@ -52,7 +47,7 @@ def add_manager_dashboard(request, panels):
         panels.insert(0, ManagerDashboardPanel(request.user))
 
 
-class ExportLogViewSet(ModelViewSet):
+class ExportLogViewSet(ScopedModelViewSet):
     """Administrators read who exported what; nobody edits the log."""
 
     model = ExportLog
@@ -63,6 +58,10 @@ class ExportLogViewSet(ModelViewSet):
     list_filter = ["report", "export_format"]
     inspect_view_enabled = True
     form_fields = []
+    copy_view_enabled = False
+
+    def scope(self, user, queryset):
+        return queryset if is_administrator(user) else queryset.none()
 
 
 @hooks.register("register_admin_viewset")
