@@ -121,8 +121,24 @@ class ModulePage(BasePage):
     attempt_limit = models.PositiveSmallIntegerField(
         _("attempts allowed"), null=True, blank=True, help_text=_("Leave blank for no limit.")
     )
+    # Against guessing the answers by trying again and again; it cannot be switched off.
+    DEFAULT_ATTEMPTS_PER_HOUR = 5
+    attempts_per_hour = models.PositiveSmallIntegerField(
+        _("attempts per hour"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "How many times a learner may submit this quiz in any hour (1 to 60). Leave blank for the default of 5."
+        ),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("body"), FieldPanel("quiz"), FieldPanel("attempt_limit")]
+    content_panels = Page.content_panels + [
+        FieldPanel("body"),
+        FieldPanel("quiz"),
+        FieldPanel("attempt_limit"),
+        FieldPanel("attempts_per_hour"),
+    ]
     search_fields = Page.search_fields + [index.SearchField("body")]
     parent_page_types = ["courses.CoursePage"]
     subpage_types = []
@@ -133,6 +149,10 @@ class ModulePage(BasePage):
     @property
     def has_quiz(self):
         return len(self.quiz) > 0
+
+    @property
+    def hourly_attempt_limit(self):
+        return self.attempts_per_hour or self.DEFAULT_ATTEMPTS_PER_HOUR
 
     def serve(self, request, *args, **kwargs):
         from courses.views import module_page

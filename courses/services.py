@@ -3,17 +3,22 @@
 Exactly once is the database's job: a Completion is unique per enrolment and an attempt per
 (enrolment, module, form token); the code that records them locks the enrolment row first
 (select_for_update), so two requests racing each other get one completion and a clean answer.
+The same lock makes the quiz's limits hold: attempts are counted in the transaction that records
+one, after the lock, so parallel submissions cannot slip past them (on SQLite writers take turns).
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from courses.assignments import is_assigned
 from courses.models import Completion, Enrolment, ModulePage, ModuleProgress, QuizAttempt
@@ -22,6 +27,20 @@ from courses.signals import course_completed
 
 class CourseRuleError(Exception):
     """What the learner tried is not allowed; the message says why, in their language."""
+
+    status_code = 400
+
+
+class QuizClosed(CourseRuleError):
+    """The learner may not submit this quiz now: every attempt used, or too many in the past hour."""
+
+
+class TooManyAttempts(QuizClosed):
+    status_code = 429
+
+
+# Attempts at a quiz are limited per learner in any rolling window of this length.
+ATTEMPT_WINDOW = datetime.timedelta(hours=1)
 
 
 @dataclass
@@ -70,6 +89,7 @@ class Standing:
     enrolment: Enrolment | None
     modules: list
     done_ids: set
+    attempts: "AttemptCounts | None" = None  # at the module asked for (standing_in's attempts_at)
 
     @property
     def locked_ids(self):
@@ -84,15 +104,33 @@ class Standing:
         return bool(self.modules) and all(module.pk in self.done_ids for module in self.modules)
 
 
-def standing_in(user, course, *, for_update=False):
-    """The learner's standing, in three queries; `for_update` locks the enrolment row first."""
-    enrolment = None
+def standing_in(user, course, *, for_update=False, attempts_at=None):
+    """The learner's standing, in three queries; `for_update` locks the enrolment row first.
+
+    `attempts_at` (a module; not with `for_update`) counts the learner's attempts at its quiz in the
+    same query as the enrolment, for a page that shows the quiz form or why it is closed.
+    """
+    enrolment, now = None, timezone.now()
     if user.is_authenticated:
         enrolments = Enrolment.objects.filter(user=user, course=course).order_by("-started_at", "-pk")
-        enrolment = (enrolments.select_for_update() if for_update else enrolments).first()
+        if for_update:
+            enrolments = enrolments.select_for_update()
+        elif attempts_at is not None:
+            enrolments = with_attempt_counts(enrolments, attempts_at, now)
+        enrolment = enrolments.first()
+    standing = Standing(course, enrolment, list(course.modules()), completed_module_ids(enrolment))
     if enrolment is not None:
         enrolment.user, enrolment.course = user, course  # both in hand already: no queries to fetch them
-    return Standing(course, enrolment, list(course.modules()), completed_module_ids(enrolment))
+        if hasattr(enrolment, "attempts_in_window"):
+            standing.attempts = AttemptCounts(
+                module_id=attempts_at.pk,
+                now=now,
+                in_enrolment=enrolment.attempts_in_enrolment,
+                same_form=0,
+                in_window=enrolment.attempts_in_window,
+                first_in_window=enrolment.first_attempt_in_window,
+            )
+    return standing
 
 
 def completed_module_ids(enrolment):
@@ -167,6 +205,95 @@ class Submission:
     standing: Standing  # after this submission
 
 
+@dataclass
+class AttemptCounts:
+    module_id: int
+    now: datetime.datetime  # when they were counted
+    in_enrolment: int  # this enrolment's attempts at the module, against its attempt_limit
+    same_form: int  # attempts sent with this form token: a resubmitted form
+    in_window: int  # the learner's attempts at the module in the past hour, whatever the enrolment
+    first_in_window: datetime.datetime | None
+
+
+def count_attempts(enrolment, module, now, token=None):
+    """The learner's attempts at the module, counted every way the limits need, in one query."""
+    in_window = Q(created_at__gt=now - ATTEMPT_WINDOW)
+    counts = QuizAttempt.objects.filter(enrolment__user_id=enrolment.user_id, module=module).aggregate(
+        in_enrolment=Count("pk", filter=Q(enrolment=enrolment)),
+        same_form=Count("pk", filter=Q(enrolment=enrolment, token=token)),
+        in_window=Count("pk", filter=in_window),
+        first_in_window=Min("created_at", filter=in_window),
+    )
+    return AttemptCounts(module_id=module.pk, now=now, **counts)
+
+
+def with_attempt_counts(enrolments, module, now):
+    """The enrolments, each with the counts of count_attempts (but the form's) as subqueries."""
+
+    def one_value(attempts, **aggregate):  # one group: the module's, as the attempts are filtered on it
+        return Subquery(attempts.order_by().values("module").annotate(**aggregate).values(*aggregate))
+
+    attempts = QuizAttempt.objects.filter(module=module)
+    in_window = attempts.filter(enrolment__user=OuterRef("user"), created_at__gt=now - ATTEMPT_WINDOW)
+    return enrolments.annotate(
+        attempts_in_enrolment=Coalesce(one_value(attempts.filter(enrolment=OuterRef("pk")), n=Count("pk")), 0),
+        attempts_in_window=Coalesce(one_value(in_window, n=Count("pk")), 0),
+        first_attempt_in_window=one_value(in_window, first=Min("created_at")),
+    )
+
+
+def check_attempt_allowed(enrolment, module, counts):
+    """Refuse an attempt past the module's attempt_limit or its attempts per hour."""
+    if module.attempt_limit is not None and counts.in_enrolment >= module.attempt_limit:
+        raise QuizClosed(_("You have used all %(limit)d attempts at this quiz.") % {"limit": module.attempt_limit})
+    limit = module.hourly_attempt_limit
+    if counts.in_window >= limit:
+        again = timezone.localtime(next_attempt_at(enrolment, module, counts, limit))
+        raise TooManyAttempts(
+            ngettext(
+                "You have taken this quiz %(count)d time in the past hour. You may try again at %(time)s.",
+                "You have taken this quiz %(count)d times in the past hour. You may try again at %(time)s.",
+                counts.in_window,
+            )
+            % {"count": counts.in_window, "time": f"{again:%H:%M}"}
+        )
+
+
+def next_attempt_at(enrolment, module, counts, limit):
+    """When the learner's attempts in the past hour fall under the limit, rounded up to the minute
+    (so a learner who comes back at the time shown is let in)."""
+    if counts.in_window == limit:
+        oldest = counts.first_in_window  # as usual: the oldest attempt leaves the window first
+    else:  # more than the limit (it was lowered since): wait for the attempt that brings it under
+        in_window = QuizAttempt.objects.filter(
+            enrolment__user_id=enrolment.user_id, module=module, created_at__gt=counts.now - ATTEMPT_WINDOW
+        )
+        oldest = in_window.order_by("created_at").values_list("created_at", flat=True)[counts.in_window - limit]
+    at = oldest + ATTEMPT_WINDOW
+    whole_minute = at.replace(second=0, microsecond=0)
+    return whole_minute if whole_minute == at else whole_minute + datetime.timedelta(minutes=1)
+
+
+def quiz_closed_because(standing, module):
+    """Why the learner may not submit the module's quiz now (a message to show instead of the form),
+    or None. Counts the attempts (one query) unless standing_in counted them for this module."""
+    if (
+        standing.enrolment is None
+        or module.pk in standing.done_ids
+        or module.pk in standing.locked_ids
+        or not module.has_quiz
+    ):
+        return None
+    counts = standing.attempts
+    if counts is None or counts.module_id != module.pk:
+        counts = count_attempts(standing.enrolment, module, timezone.now())
+    try:
+        check_attempt_allowed(standing.enrolment, module, counts)
+    except QuizClosed as closed:
+        return str(closed)
+    return None
+
+
 @transaction.atomic
 def submit_quiz(user, module, course, submitted, token):
     """Record one attempt (once per form token) and, when it passes, the module and maybe the course."""
@@ -174,15 +301,12 @@ def submit_quiz(user, module, course, submitted, token):
     check_can_take(standing, module)
     if not module.has_quiz:
         raise CourseRuleError(_("This module has no quiz: mark it as done when you have read it."))
-    earlier = QuizAttempt.objects.filter(enrolment=standing.enrolment, module=module).aggregate(
-        used=Count("pk"), same_form=Count("pk", filter=Q(token=token))
-    )
-    if earlier["same_form"]:
+    counts = count_attempts(standing.enrolment, module, timezone.now(), token)  # under the enrolment's lock
+    if counts.same_form:
         existing = QuizAttempt.objects.get(enrolment=standing.enrolment, module=module, token=token)
         answers = {question_id: set(choices) for question_id, choices in existing.answers.items()}
         return Submission(existing, grade(module, answers, course.pass_mark), False, standing)
-    if module.attempt_limit is not None and earlier["used"] >= module.attempt_limit:
-        raise CourseRuleError(_("You have used all %(limit)d attempts at this quiz.") % {"limit": module.attempt_limit})
+    check_attempt_allowed(standing.enrolment, module, counts)
     answers = parse_answers(module, submitted)
     result = grade(module, answers, course.pass_mark)
     attempt = QuizAttempt.objects.create(

@@ -52,10 +52,10 @@ def module_page(request, module):
         return submit_module(request, module, course)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    return render_module(request, module, services.standing_in(request.user, course))
+    return render_module(request, module, services.standing_in(request.user, course, attempts_at=module))
 
 
-def render_module(request, module, standing, submission=None, status=200):
+def render_module(request, module, standing, submission=None, status=200, quiz_closed=None):
     modules = standing.modules
     position = next((index for index, m in enumerate(modules) if m.pk == module.pk), 0)
     context = module.get_context(request)
@@ -68,6 +68,9 @@ def render_module(request, module, standing, submission=None, status=200):
             "questions": [(question.id, question.block_type, question.value) for question in module.quiz],
             "token": uuid.uuid4(),
             "result": submission,
+            # Instead of the quiz form: why it cannot be submitted now (all attempts used, too many
+            # in the past hour and when to come back).
+            "quiz_closed": quiz_closed or services.quiz_closed_because(standing, module),
             "next_module": modules[position + 1] if position + 1 < len(modules) else None,
             "position": position + 1,
             "module_count": len(modules),
@@ -92,9 +95,12 @@ def submit_module(request, module, course):
         token = form_token(request.POST.get("token", ""))
         submitted = {key.removeprefix("q-"): request.POST.getlist(key) for key in request.POST if key.startswith("q-")}
         submission = services.submit_quiz(request.user, module, course, submitted, token)
+    except services.QuizClosed as closed:  # the page says why in place of the form
+        standing = services.standing_in(request.user, course)
+        return render_module(request, module, standing, status=closed.status_code, quiz_closed=str(closed))
     except services.CourseRuleError as error:
         messages.error(request, str(error))
-        return render_module(request, module, services.standing_in(request.user, course), status=400)
+        return render_module(request, module, services.standing_in(request.user, course), status=error.status_code)
     return render_module(request, module, submission.standing, submission=submission)
 
 
