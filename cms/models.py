@@ -1,4 +1,5 @@
 import datetime
+from http import HTTPMethod
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -72,6 +73,9 @@ class BasePage(Page):
 
     settings_panels = Page.settings_panels + [FieldPanel("content_warning")]
     og_type = "website"
+    # What a page answers; anything else gets 405 with these in Allow (Wagtail's default would
+    # take every method, and advertise PUT, PATCH and DELETE to OPTIONS). Pages with forms add POST.
+    allowed_http_methods = [HTTPMethod.GET, HTTPMethod.HEAD]
 
     class Meta:
         abstract = True

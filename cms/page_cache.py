@@ -12,11 +12,24 @@ import time
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import has_vary_header, patch_vary_headers
+from django.utils.http import split_header_value
+
+from cms.middleware import is_personal
 
 VERSION_KEY = "page-cache:version"
 # Paths whose answers depend on who asks or change state: never cached.
-UNCACHED_PREFIXES = ("/admin/", "/accounts/", "/my/", "/language/", "/healthz", "/materials/download/", "/documents/")
+# Search too: a cached answer comes back faster, which would tell a visitor what others searched for.
+UNCACHED_PREFIXES = (
+    "/admin/",
+    "/accounts/",
+    "/my/",
+    "/language/",
+    "/healthz",
+    "/materials/download/",
+    "/documents/",
+    "/search/",
+)
 
 
 def current_version():
@@ -72,7 +85,7 @@ class AnonymousPageCacheMiddleware:
         key = cache_key(request)
         cached = cache.get(key)
         if cached is not None:
-            cached["X-Page-Cache"] = "hit"
+            self.tell_status(cached, "hit")
             return cached
         response = self.get_response(request)
         if self.is_cacheable_response(request, response):
@@ -81,20 +94,33 @@ class AnonymousPageCacheMiddleware:
             # The language comes from a cookie: a shared cache downstream must not mix them.
             patch_vary_headers(response, ("Cookie",))
             cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
+            self.tell_status(response, "miss")
         return response
 
     @staticmethod
+    def tell_status(response, status):
+        # Tests and development only: in production a "hit" would tell a visitor what others read.
+        if settings.PAGE_CACHE_STATUS_HEADER:
+            response["X-Page-Cache"] = status
+
+    @staticmethod
     def is_cacheable_response(request, response):
+        """Only a page built for nobody in particular: checked on what was built, not on the request.
+
+        Whatever the request looked like, a page rendered for a signed-in user (or a session),
+        marked private or no-store (PrivateResponseMiddleware marks every such page), setting a
+        cookie, or varying on one is never stored.
+        """
+        cache_control = {field.split("=")[0].lower() for field in split_header_value(response.get("Cache-Control", ""))}
         return (
             response.status_code == 200
             and not response.streaming
             and not response.cookies
             and response.get("Content-Type", "").startswith("text/html")
-            and "private" not in response.get("Cache-Control", "")
-            and "no-cache" not in response.get("Cache-Control", "")
-            # A signed-in session started during this request (it has no cookie yet).
-            and not getattr(getattr(request, "user", None), "is_authenticated", False)
+            and not cache_control & {"private", "no-store", "no-cache"}
+            and not has_vary_header(response, "Cookie")
+            and not has_vary_header(response, "*")
+            and not is_personal(request)
         )
 
 

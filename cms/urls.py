@@ -32,3 +32,9 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# The site's own error pages, in the visitor's language, with the quick-exit control.
+handler400 = "cms.error_views.bad_request"
+handler403 = "cms.error_views.permission_denied"
+handler404 = "cms.error_views.page_not_found"
+handler500 = "cms.error_views.server_error"

@@ -1,5 +1,6 @@
 import calendar
 import datetime
+from http import HTTPMethod
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -94,6 +95,8 @@ class CoursePage(RoutablePageMixin, BasePage):
     ]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
+    # Enrolment is a POST to enrol/.
+    allowed_http_methods = [*BasePage.allowed_http_methods, HTTPMethod.POST]
 
     class Meta:
         verbose_name = _("course")
@@ -142,6 +145,8 @@ class ModulePage(BasePage):
     search_fields = Page.search_fields + [index.SearchField("body")]
     parent_page_types = ["courses.CoursePage"]
     subpage_types = []
+    # "Mark as done" and quiz answers are POSTs.
+    allowed_http_methods = [*BasePage.allowed_http_methods, HTTPMethod.POST]
 
     class Meta:
         verbose_name = _("module")

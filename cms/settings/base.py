@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cms.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "cms.middleware.AdminContentSecurityPolicyMiddleware",
@@ -66,7 +67,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.ChosenLanguageMiddleware",
     "cms.page_cache.AnonymousPageCacheMiddleware",
+    "cms.middleware.PrivateResponseMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "cms.middleware.PageMethodMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -140,6 +143,9 @@ USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_SECURE = False  # production turns it on
+# Like the session cookie: no script reads it (the switch is a plain link), no other site sends it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
@@ -181,6 +187,9 @@ CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", 
 
 # How long an anonymous page may be served from the cache; any publish drops it sooner.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Whether answers say "X-Page-Cache: hit/miss": on for tests and development only, since a hit
+# tells a visitor what others have read or searched for.
+PAGE_CACHE_STATUS_HEADER = False
 
 # E-mail through Django 6.1 mailers. Production reads the SMTP server from the environment.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "GBV Learn <no-reply@localhost>")
@@ -192,7 +201,55 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy (cms.middleware.PermissionsPolicyMiddleware): no page may use the camera,
+# microphone, location, sensors, devices, payments or screen capture, nor take part in ad
+# profiling; [] denies a feature everywhere, ["self"] allows it for this site only. Passkeys are
+# denied too (MFA_SUPPORTED_TYPES has no WebAuthn): allow them here if it ever does.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "attribution-reporting",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "captured-surface-control",
+        "clipboard-read",
+        "compute-pressure",
+        "digital-credentials-get",
+        "display-capture",
+        "encrypted-media",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "identity-credentials-get",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "otp-credentials",
+        "payment",
+        "private-state-token-issuance",
+        "private-state-token-redemption",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "speaker-selection",
+        "storage-access",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    )
+} | {"fullscreen": ["self"], "picture-in-picture": ["self"]}
 SESSION_COOKIE_HTTPONLY = True
+# The site's own page, in the visitor's language, instead of Django's English one.
+CSRF_FAILURE_VIEW = "cms.error_views.csrf_failure"
 # Self-only: no page may load anything from another origin.
 SECURE_CSP = {
     "default-src": [CSP.SELF],

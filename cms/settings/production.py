@@ -57,3 +57,5 @@ TASKS["background"] = {"BACKEND": "django_tasks_db.DatabaseBackend"}  # noqa: F4
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
+# Never say whether a page came from the cache: a hit tells a visitor what others read or searched.
+PAGE_CACHE_STATUS_HEADER = False

@@ -19,3 +19,5 @@ STORAGES["certificates"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="gbv-t
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # No persistent connections: the live server's thread would keep the test database busy at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tests read whether a page came from the anonymous page cache; production never says.
+PAGE_CACHE_STATUS_HEADER = True
