@@ -2,11 +2,20 @@
 managers' gate, the managers' menu item, and a ModelViewSet whose every view reaches only the rows
 the user's scope holds (accounts.scopes)."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.http import Http404
+from django.urls import path
+from django.views.decorators.cache import never_cache
 
+from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import ModelLogEntry
+from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from .roles import is_administrator
 from .scopes import sees_records
@@ -55,6 +64,10 @@ class ScopedViewMixin:
         return instance
 
 
+# model → the scope of its viewset, filled as the scoped viewsets register: the site history asks it.
+SCOPES = {}
+
+
 class ScopedModelViewSet(ModelViewSet):
     """A ModelViewSet narrowed in one place: index, results, export, inspect, edit, delete, history,
     usage and copy (and any view Wagtail adds later through construct_view) get ScopedViewMixin."""
@@ -69,3 +82,44 @@ class ScopedModelViewSet(ModelViewSet):
     def construct_view(self, view_class, **kwargs):
         scoped_class = type(view_class.__name__, (ScopedViewMixin, view_class), {"scoped_viewset": self})
         return super().construct_view(scoped_class, **kwargs)
+
+    def on_register(self):
+        super().on_register()
+        SCOPES[self.model] = self.scope
+
+
+def log_entries_in_scope(user):
+    """Log entries of a scoped model only for objects in the user's scope; other entries as they are."""
+    in_scope = ~Q(content_type__in=[ContentType.objects.get_for_model(model) for model in SCOPES])
+    for model, scope in SCOPES.items():
+        object_ids = scope(user, model._default_manager.all()).annotate(text_pk=Cast("pk", CharField()))
+        in_scope |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=object_ids.values("text_pk"))
+    return in_scope
+
+
+class ScopedSiteHistoryView(LogEntriesView):
+    """Wagtail's site history, with the entries of our scoped models narrowed as their viewsets are:
+    Wagtail shows every entry of a model to anyone holding some permission on it."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if queryset.model is ModelLogEntry and not is_administrator(self.request.user):
+            queryset = queryset.filter(log_entries_in_scope(self.request.user))
+        return queryset
+
+
+# Put before Wagtail's admin URLs (cms/urls.py), so these answer /admin/reports/site-history/.
+site_history_urls = decorate_urlpatterns(
+    decorate_urlpatterns(
+        [
+            path("reports/site-history/", ScopedSiteHistoryView.as_view(), name="scoped_site_history"),
+            path(
+                "reports/site-history/results/",
+                ScopedSiteHistoryView.as_view(results_only=True),
+                name="scoped_site_history_results",
+            ),
+        ],
+        require_admin_access,
+    ),
+    never_cache,
+)

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.admin_access import site_history_urls
 from cms.views import choose_language, download_material_file, healthz, robots_txt, search
 from courses.views import dashboard
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Staff sign in through allauth, which asks for their TOTP code; Wagtail's own form would not.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("admin/", include(site_history_urls)),  # Wagtail's site history, narrowed to the user's scope
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
