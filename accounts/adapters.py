@@ -7,7 +7,11 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.core import context as allauth_context
+
+from .client_ip import client_ip
+from .mfa import MAILBOX_CODE, has_totp, needs_second_factor
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,6 +28,23 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def is_login_by_code_required(self, login):
+        """Staff without an authenticator prove their mailbox with an e-mailed code at login.
+
+        Only then may they bind their first authenticator (accounts.middleware): a stolen
+        password alone must not be enough to set one up.
+        """
+        if super().is_login_by_code_required(login):
+            return True
+        records = get_authentication_records(self.request, login.user)
+        if records and records[-1]["method"] == MAILBOX_CODE:
+            return False  # this login is the code itself
+        return needs_second_factor(login.user) and not has_totp(login.user)
+
+    def get_client_ip(self, request):
+        """X-Forwarded-For only from our own proxies (settings.TRUSTED_PROXIES), never a 500."""
+        return client_ip(request)
 
     def send_mail(self, template_prefix, email, context):
         # allauth signs its mail with the host name; ours carries the organisation's name.

@@ -9,6 +9,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
     default = True
 
+    def ready(self):
+        from . import mfa  # noqa: F401 - connects the receiver that records a TOTP activation
+        from .client_ip import trusted_proxy_networks
+
+        trusted_proxy_networks()  # a mistyped TRUSTED_PROXIES stops the start, not a request
+
 
 class CustomUsersAppConfig(WagtailUsersAppConfig):
     user_viewset = "accounts.viewsets.UserViewSet"

@@ -11,17 +11,21 @@ from django.views.decorators.http import require_GET
 
 from allauth.core.internal.ratelimit import consume_or_429
 
+from accounts.mfa import has_passed_second_factor
 from accounts.scopes import in_scope
 from certificates.models import Certificate, CertificateSettings
 from certificates.services import grouped, normalise_code
 
 
-def may_download(user, certificate):
-    """The holder, and whoever sees the holder's records (accounts.scopes); nobody else."""
+def may_download(request, certificate):
+    """The holder; whoever sees the holder's records (accounts.scopes), once past the second factor."""
+    user = request.user
     if not user.is_authenticated:
         return False
     if certificate.user_id == user.pk:
         return True
+    if not has_passed_second_factor(request):
+        return False
     return in_scope(user, Certificate.objects.filter(pk=certificate.pk)).exists()
 
 
@@ -32,7 +36,7 @@ def certificate_pdf(request, serial_slug):
         # Before any lookup, so the answer says nothing about whether the serial exists.
         return redirect_to_login(request.get_full_path())
     certificate = get_object_or_404(Certificate, serial_slug=serial_slug)
-    if not may_download(request.user, certificate):
+    if not may_download(request, certificate):
         raise Http404  # the same answer as for a serial that does not exist: nothing leaks
     if not certificate.pdf:
         return TemplateResponse(request, "certificates/preparing.html", {"certificate": certificate}, status=202)

@@ -54,21 +54,44 @@ def unit_tree(db):
     return {unit.code: unit for unit in (city, department, ward, health, police, other_ward)}
 
 
-@pytest.fixture
-def staff_client(client, home_page):
-    """A client signed in as a staff member of the given roles who has set up TOTP."""
+def sign_in_past_second_factor(client, user):
+    """Sign `user` in as allauth's login with a TOTP code would: a password, then the code.
+
+    Binds a TOTP authenticator if the user has none, and writes allauth's authentication records
+    for the session (accounts.mfa.has_passed_second_factor reads them). Every test that signs
+    staff in without going through the login pages uses this.
+    """
+    from django.test import RequestFactory
+
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        authenticator = TOTP.activate(user, generate_totp_secret()).instance
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session, request.user = client.session, user
+    record_authentication(request, user, "password", email=user.email)
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    request.session.save()
+    return client
+
+
+@pytest.fixture
+def staff_client(client, home_page):
+    """A client signed in as a staff member of the given roles, past the TOTP step."""
     from tests.factories import UserFactory
 
     def sign_in(*roles, **user_fields):
         user = UserFactory(roles=list(roles), **user_fields)
-        TOTP.activate(user, generate_totp_secret())
-        client.force_login(user)
+        sign_in_past_second_factor(client, user)
         client.user = user
         return client
 
     return sign_in
+
 
 
 @pytest.fixture

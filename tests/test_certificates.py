@@ -20,6 +20,7 @@ from certificates import pdf, services
 from certificates.models import Certificate, CertificateSettings, ExpiryReminder
 from courses import services as course_services
 from courses.models import Completion
+from tests.conftest import sign_in_past_second_factor
 from tests.factories import ManagerScopeFactory, UserFactory, complete_course
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +217,7 @@ def test_the_holder_downloads_the_pdf_as_stored_under_a_neutral_name(client, iss
 def test_only_the_holder_and_managers_over_their_unit_may_download(client, issued, unit_tree, who, status):
     scopes = {"ward manager": "HN-P-HK", "city manager": "HN", "other ward manager": "HN-X-SS"}
     if who in scopes:
-        client.force_login(ManagerScopeFactory(unit=unit_tree[scopes[who]]).user)
+        sign_in_past_second_factor(client, ManagerScopeFactory(unit=unit_tree[scopes[who]]).user)
     elif who == "stranger":
         client.force_login(UserFactory(unit=unit_tree["HN-P-HK-CA"]))
 

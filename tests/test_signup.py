@@ -106,7 +106,6 @@ def test_login_is_refused_until_the_email_is_verified(client, home_page, unit_tr
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"email": "DA.CO@EXAMPLE.ORG"}, "email", "Đã có người dùng đăng ký bằng địa chỉ e-mail này."),
         ({"unit": "KHONG-CO"}, "unit", "Hãy chọn một đơn vị trong danh sách"),
         ({"unit": ""}, "unit", "Chọn đơn vị công tác của bạn."),
         ({"full_name": "     "}, "full_name", "Nhập họ và tên của bạn."),
@@ -128,6 +127,22 @@ def test_bad_signup_input_gets_a_vietnamese_message_beside_the_field_and_no_acco
     assert any(message in error for error in field_errors(response, field)), field_errors(response, field)
     assert User.objects.count() == users_before
     assert mail.outbox == []
+
+
+def test_signup_with_a_taken_address_mails_its_owner_and_says_nothing_on_the_page(client, home_page, unit_tree):
+    """Nobody learns from the form whether an address has an account (issue 12 reverses issue 2)."""
+    owner = UserFactory(email="da.co@example.org", full_name="Người Đã Có")
+
+    response = client.post(SIGNUP_URL, signup_data(email="DA.CO@EXAMPLE.ORG", full_name="Kẻ Lạ"))
+
+    assert response.status_code == 302 and response.url == reverse("account_email_verification_sent")
+    assert User.objects.count() == 1
+    owner.refresh_from_db()
+    assert owner.full_name == "Người Đã Có"
+    [message] = mail.outbox
+    assert message.to == ["da.co@example.org"]
+    assert "/accounts/password/reset/" in message.body  # tells the owner how to get back in
+    assert "/accounts/confirm-email/" not in message.body
 
 
 def test_bad_signup_input_message_in_english_when_english_is_chosen(client, home_page, unit_tree):
