@@ -93,7 +93,6 @@ def staff_client(client, home_page):
     return sign_in
 
 
-
 @pytest.fixture
 def site_tree(home_page, unit_tree):
     """One page of every public type, with an image and a document, all live."""

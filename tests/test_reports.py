@@ -13,7 +13,6 @@ from courses import assignments
 from courses import services as course_services
 from reports.models import ExportLog
 from tests.conftest import sign_in_past_second_factor
-from tests.conftest import sign_in_past_second_factor
 from tests.factories import ManagerScopeFactory, UserFactory, complete_course
 
 pytestmark = pytest.mark.django_db

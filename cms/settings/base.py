@@ -192,7 +192,6 @@ CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", 
 # whoever sent it.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
-
 # How long an anonymous page may be served from the cache; any publish drops it sooner.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Whether answers say "X-Page-Cache: hit/miss": on for tests and development only, since a hit
