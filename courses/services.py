@@ -115,7 +115,7 @@ def standing_in(user, course, *, for_update=False, attempts_at=None):
         enrolments = Enrolment.objects.filter(user=user, course=course).order_by("-started_at", "-pk")
         if for_update:
             enrolments = enrolments.select_for_update()
-        elif attempts_at is not None:
+        elif attempts_at is not None and attempts_at.has_quiz:
             enrolments = with_attempt_counts(enrolments, attempts_at, now)
         enrolment = enrolments.first()
     standing = Standing(course, enrolment, list(course.modules()), completed_module_ids(enrolment))
