@@ -1,6 +1,7 @@
 """Certificates under real concurrent transactions on PostgreSQL: one per completion, serials in order.
 
-SQLite serialises writers, so it cannot show these races.
+SQLite serialises writers, so it cannot show these races. The last test sends real HTTP requests to
+a server of its own (tests/concurrency.py), as tests/test_sqlite_concurrency.py does on a SQLite file.
 """
 
 import threading
@@ -15,6 +16,7 @@ from certificates import services
 from certificates.models import Certificate
 from courses import services as course_services
 from courses.models import Completion
+from tests import concurrency
 from tests.factories import UserFactory, complete_course
 
 pytestmark = [
@@ -85,3 +87,7 @@ def test_concurrent_issuing_gives_unique_gap_free_serials_in_order(course, monke
     assert [certificate.number for certificate in certificates] == [1, 2, 3, 4, 5, 6]
     assert len({certificate.serial for certificate in certificates}) == 6
     assert sorted(rendered) == [certificate.pk for certificate in certificates]
+
+
+def test_a_manager_exports_while_learners_submit(tmp_path, course, unit_tree):
+    concurrency.export_while_learners_submit(tmp_path, course, unit_tree)

@@ -1,6 +1,8 @@
 """Two requests completing the last module at the same moment: one Completion, one attempt each.
 
-Real concurrent transactions on PostgreSQL (SQLite serialises writers, so it cannot show the race).
+Real concurrent transactions on PostgreSQL (SQLite serialises writers, so it cannot show the race);
+then the same moments as real HTTP requests to a server of its own (tests/concurrency.py), which
+tests/test_sqlite_concurrency.py sends to a SQLite file.
 """
 
 import threading
@@ -12,6 +14,7 @@ import pytest
 
 from courses import services
 from courses.models import Completion, Enrolment, QuizAttempt
+from tests import concurrency
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -54,3 +57,11 @@ def test_two_requests_finishing_the_course_at_once_record_one_completion(course)
     assert Completion.objects.filter(enrolment=enrolment).count() == 1
     assert QuizAttempt.objects.filter(enrolment=enrolment, module=last).count() == 2
     assert Enrolment.objects.get(pk=enrolment.pk).completed_at is not None
+
+
+def test_two_enrol_clicks_at_once_enrol_once_without_an_error(tmp_path, course):
+    concurrency.enrol_clicked_twice_at_once(tmp_path, course)
+
+
+def test_the_final_quiz_sent_twice_at_once_completes_and_certifies_once(tmp_path, course):
+    concurrency.final_quiz_sent_twice_at_once(tmp_path, course)

@@ -110,6 +110,18 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves several requests at once (docs/decisions.md, issue 12). WAL lets
+    # readers (a long export) and a writer work side by side; IMMEDIATE takes the write lock when a
+    # transaction begins, so two never both read and then both try to write (SQLite refuses one at
+    # once, whatever the timeout); a writer waits up to 20 s for its turn, under gunicorn's 30 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail's database search backend uses PostgreSQL full-text search there.
     INSTALLED_APPS.append("django.contrib.postgres")
