@@ -59,7 +59,8 @@ class PrivateResponseMiddleware:
 
     Merged into what a view set (Wagtail's and Django's never_cache keep their directives; a
     `public` gives way), so no browser disk, proxy or shared cache keeps a page of one person's.
-    Sits inside the anonymous page cache, which then sees the header and stores nothing.
+    Sits just inside WhiteNoise (static files stay cacheable) and outside everything that may
+    answer for a signed-in user: the session, the 400 for a NUL, CSRF failures, views, errors.
     """
 
     def __init__(self, get_response):

@@ -107,8 +107,8 @@ class AnonymousPageCacheMiddleware:
     def is_cacheable_response(request, response):
         """Only a page built for nobody in particular: checked on what was built, not on the request.
 
-        Whatever the request looked like, a page rendered for a signed-in user (or a session),
-        marked private or no-store (PrivateResponseMiddleware marks every such page), setting a
+        Whatever the request looked like, a page rendered for a signed-in user or a session (the
+        rule PrivateResponseMiddleware marks by), marked private, no-store or no-cache, setting a
         cookie, or varying on one is never stored.
         """
         cache_control = {field.split("=")[0].lower() for field in split_header_value(response.get("Cache-Control", ""))}

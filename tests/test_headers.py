@@ -144,6 +144,34 @@ def test_signing_in_and_out_are_private(client, home_page):
     assert signed_out.status_code == 302 and is_private(signed_out)
 
 
+def test_a_signed_in_users_error_answers_are_private(client, home_page):
+    client.force_login(UserFactory())
+
+    forbidden = client.get("/admin/")
+    bad_host = client.get("/", headers={"host": "evil.example.com"})
+    client.handler.enforce_csrf_checks = True
+    csrf_failure = client.post(reverse("account_change_password"), {"oldpassword": "x"})
+
+    assert forbidden.status_code == 403 and is_private(forbidden)
+    assert bad_host.status_code == 400 and is_private(bad_host)
+    assert csrf_failure.status_code == 403 and is_private(csrf_failure)
+
+
+def test_static_files_stay_cacheable_for_a_signed_in_user(client, home_page, settings, tmp_path):
+    # WhiteNoise answers before the session is read: CSS and scripts are the same for everyone.
+    (tmp_path / "site.css").write_text("body { color: black; }")
+    settings.STATIC_ROOT = tmp_path
+    client.force_login(UserFactory())
+    whitenoise = Client()  # a new handler, so WhiteNoise indexes the new STATIC_ROOT
+    whitenoise.cookies = client.cookies
+
+    response = whitenoise.get("/static/site.css")
+
+    assert response.status_code == 200
+    assert not is_private(response)
+    assert_denies_the_features(response)
+
+
 def test_an_anonymous_public_page_stays_cacheable(client, site_tree):
     response = client.get(site_tree["article"].url)
 
