@@ -137,8 +137,10 @@ def test_a_staff_session_begun_without_the_code_must_prove_the_mailbox_before_bi
     assert response.url.startswith(reverse("account_request_reauthentication_code"))
     assert not Authenticator.objects.filter(user=editor).exists()
 
-    client.post(response.url, {"recipient": editor.email})  # "send me a code"
-    client.post(reverse("account_confirm_reauthentication_code"), {"code": mailed_code()})
+    page = client.get(response.url).content.decode()
+    assert "Gửi mã đến:" in page and "Recipient" not in page
+    confirm = client.post(response.url, {"recipient": editor.email}).url  # "send me a code"
+    assert client.post(confirm, {"code": mailed_code()}).url == reverse("mfa_activate_totp")
     activate_totp(client, django_capture_on_commit_callbacks)
 
     assert client.get("/admin/").status_code == 200
