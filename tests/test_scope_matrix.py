@@ -338,3 +338,14 @@ def test_anonymous_visitors_are_sent_to_sign_in_whether_the_serial_exists_or_not
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == f"{login}?next={certificate.get_absolute_url()}"
     assert unknown["Location"] == f"{login}?next=/certificates/999999-2026-gcn.pdf"
+
+
+def test_a_ward_manager_cannot_change_or_withdraw_another_units_assignment_by_posting(staff_client, unit_tree, world):
+    assignment = world["assignments"]["outside"].obj
+    client = sign_in("ward_manager", None, staff_client, unit_tree)
+
+    edit = client.post(reverse("assignments:edit", args=[assignment.pk]), {"due_on": "2030-01-01"})
+    delete = client.post(reverse("assignments:delete", args=[assignment.pk]))
+
+    assert edit.status_code == delete.status_code == 404
+    assert Assignment.objects.get(pk=assignment.pk).due_on == assignment.due_on
