@@ -2,6 +2,7 @@
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -10,6 +11,10 @@ from django.utils.translation import gettext as _
 from .models import OrganisationUnit
 
 COLUMNS = ["code", "name", "parent_code", "type"]
+CODE_MAX_LENGTH = OrganisationUnit._meta.get_field("code").max_length
+NAME_MAX_LENGTH = OrganisationUnit._meta.get_field("name").max_length
+# A unit's tree path holds `steplen` characters per level and has room for this many levels.
+MAX_DEPTH = OrganisationUnit._meta.get_field("path").max_length // OrganisationUnit.steplen
 
 
 class UnitImportError(Exception):
@@ -43,6 +48,16 @@ def read_rows(raw_bytes):
     except UnicodeDecodeError:
         raise UnitImportError([_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return parse_rows(reader)
+    except csv.Error:
+        # A malformed line (a field past the csv module's size limit, say): said, never a crash.
+        raise UnitImportError(
+            [_("Line %(line)d: the line cannot be read as CSV.") % {"line": reader.line_num}]
+        ) from None
+
+
+def parse_rows(reader):
     header = next(reader, None)
     if header is None or [column.strip().lower() for column in header] != COLUMNS:
         raise UnitImportError(
@@ -63,8 +78,17 @@ def read_rows(raw_bytes):
             )
             continue
         code, name, parent_code, unit_type = (value.strip() for value in values)
+        if any(holds_control_character(value) for value in (code, name, parent_code, unit_type)):
+            errors.append(
+                _("Line %(line)d: a value holds a control character (such as NUL or a tab).") % {"line": line_number}
+            )
+            continue
         rows.append(UnitRow(line_number, code, name, parent_code, unit_type or OrganisationUnit.Type.UNIT))
     return rows, errors
+
+
+def holds_control_character(value):
+    return any(unicodedata.category(character) == "Cc" for character in value)
 
 
 def existing_parent_codes():
@@ -92,6 +116,16 @@ def validate(rows, errors):
             seen[row.code] = row
         if not row.name:
             errors.append(_("Line %(line)d: the name is empty.") % {"line": row.line})
+        if len(row.code) > CODE_MAX_LENGTH:
+            errors.append(
+                _("Line %(line)d: the code is longer than %(limit)d characters.")
+                % {"line": row.line, "limit": CODE_MAX_LENGTH}
+            )
+        if len(row.name) > NAME_MAX_LENGTH:
+            errors.append(
+                _("Line %(line)d: the name is longer than %(limit)d characters.")
+                % {"line": row.line, "limit": NAME_MAX_LENGTH}
+            )
         if row.type not in valid_types:
             errors.append(
                 _("Line %(line)d: unknown type “%(type)s”; use one of %(types)s.")
@@ -109,6 +143,11 @@ def validate(rows, errors):
             errors.append(
                 _("Line %(line)d: the unit %(code)s would be its own ancestor.") % {"line": row.line, "code": row.code}
             )
+        elif depth_of(row.code, parent_of) > MAX_DEPTH:
+            errors.append(
+                _("Line %(line)d: the unit %(code)s would lie more than %(depth)d levels deep.")
+                % {"line": row.line, "code": row.code, "depth": MAX_DEPTH}
+            )
     if errors:
         raise UnitImportError(errors)
     return list(seen.values())
@@ -123,6 +162,15 @@ def in_cycle(code, parent_of):
         visited.add(current)
         current = parent_of.get(current, "")
     return False
+
+
+def depth_of(code, parent_of):
+    """1 for a root unit; counts up to MAX_DEPTH + 1 at most (the caller has ruled out cycles)."""
+    depth, current = 1, parent_of.get(code, "")
+    while current and depth <= MAX_DEPTH:
+        depth += 1
+        current = parent_of.get(current, "")
+    return depth
 
 
 def parents_first(rows):

@@ -10,6 +10,10 @@ class CmsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from cms.control_characters import install_on_char_fields
+
+        install_on_char_fields()
+
         from wagtail.models import get_page_models
         from wagtail.signals import page_published, page_unpublished, post_page_move
 

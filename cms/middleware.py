@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -39,6 +40,39 @@ class AdminContentSecurityPolicyMiddleware:
         if request.path.startswith("/admin/"):
             response._csp_config = settings.ADMIN_CSP
         return response
+
+
+class RejectNulCharacterMiddleware:
+    """Answer the 400 page when the path, a query parameter, a form's text field or a cookie holds NUL.
+
+    No page has a use for NUL, and PostgreSQL cannot store or even look one up (a 500 wherever
+    it reached a query), so it is refused once, here, rather than in each view. Cookies too:
+    a quoted cookie value may spell NUL as `\000`, and the session middleware would look that
+    key up. Uploaded files are not looked at: an XLSX is a ZIP and holds NULs. Sits before the
+    page cache, so a refused request is never looked up or stored there, and after the
+    language middleware, so the 400 page speaks the visitor's language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._holds_nul(request):
+            raise BadRequest("A NUL character in the path, the query string, a form field or a cookie.")
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request):
+        if "\x00" in request.path_info or "\x00" in request.path:
+            return True
+        if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
+            return True
+        # request.POST holds the text fields of a urlencoded or multipart body; files are apart.
+        for data in (request.GET, request.POST):
+            for name, values in data.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return True
+        return False
 
 
 def is_personal(request):

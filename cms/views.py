@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 from cms.models import MaterialFile, ServiceProvider
+from cms.search import search_words
 
 
 @never_cache
@@ -67,10 +68,13 @@ def download_material_file(request, file_id):
 
 @require_safe
 def search(request):
-    """Site search over articles, campaigns, materials and pages (Wagtail search)."""
+    """Site search over articles, campaigns, materials and pages (Wagtail search).
+
+    The backend (cms.search) searches for the words in the query, never its syntax.
+    """
     query = " ".join(request.GET.get("q", "").split())[:200]
     results = None
-    if any(character.isalnum() for character in query):
+    if search_words(query):
         pages = Page.objects.live().specific().search(query, operator="and")
         providers = get_search_backend().search(query, ServiceProvider)
         results = {"pages": list(pages[:50]), "providers": list(providers[:20])}

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "cms.middleware.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.ChosenLanguageMiddleware",
+    "cms.middleware.RejectNulCharacterMiddleware",
     "cms.page_cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "cms.middleware.PageMethodMiddleware",
@@ -296,7 +297,8 @@ WAGTAILADMIN_LOGIN_URL = "account_login"
 # No Gravatar: it would send a hash of every staff e-mail address to another site.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, given only the words a user typed, never query syntax (cms/search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "png", "jpg", "mp4"]
 
 # allauth: e-mail is the login, verification is mandatory, every flow rate-limited.

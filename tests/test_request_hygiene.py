@@ -1,0 +1,298 @@
+"""Where requests come in: NUL is refused once, control characters are dropped once, and what a
+user types into any search box is words to find, never query syntax (on SQLite and PostgreSQL)."""
+
+import io
+
+from django.test import Client
+
+import pytest
+
+from accounts.models import User
+from cms.control_characters import drop_control_characters
+from cms.models import ServiceProvider
+from cms.search import MAX_WORDS, search_words
+from tests.factories import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    # A 5xx must show as a status, so that a test can say which request gave it.
+    return Client(raise_request_exception=False)
+
+
+def signup_data(**overrides):
+    return {
+        "email": "lan.nguyen@example.org",
+        "password1": DEFAULT_PASSWORD,
+        "password2": DEFAULT_PASSWORD,
+        "full_name": "Nguyễn Thị Lan",
+        "unit": "HN-P-HK-TYT",
+        "position": "Y sĩ",
+        "staff_category": "staff",
+        "consent": "on",
+    } | overrides
+
+
+# --- NUL: the 400 page, once, for every URL ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search/?q=%00",
+        "/search/?q=a%00b",
+        "/tin-tuc/?tag=%00",
+        "/tin-tuc/?area=1&page=%00",
+        "/?%00=1",
+        "/accounts/login/?next=/%00",
+        "/verify/?serial=%00",
+        "/tim-tro-giup/?ward=HN%00",
+    ],
+)
+def test_a_nul_in_the_query_string_gets_the_400_page(client, site_tree, url):
+    assert client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/%00/", "/tin-tuc/%00/", "/tin-tuc/ra-quan%00/", "/certificates/A%00B.pdf"])
+def test_a_nul_in_the_path_gets_the_400_page(client, site_tree, url):
+    assert client.get(url).status_code == 400
+
+
+def test_a_nul_in_a_staff_members_admin_query_gets_the_400_page(staff_client, site_tree):
+    client = staff_client("Administrators")
+    client.raise_request_exception = False
+
+    for url in ("/admin/units/?q=%00", "/admin/pages/search/?q=a%00", "/admin/snippets/cms/serviceprovider/?ward=%00"):
+        assert client.get(url).status_code == 400, url
+
+
+def test_a_nul_in_a_cookie_gets_the_400_page_not_a_session_lookup(client, site_tree):
+    # A quoted cookie value may spell NUL as \000; PostgreSQL cannot look such a session key up.
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    assert client.get("/my/").status_code == 400
+
+
+def test_a_nul_in_a_form_field_gets_the_400_page_and_changes_nothing(client, home_page, unit_tree):
+    for field in ("full_name", "position", "email"):
+        data = signup_data(**{field: "Nguyễn\x00Lan" if field != "email" else "lan\x00@example.org"})
+        assert client.post("/accounts/signup/", data).status_code == 400
+    assert client.post("/accounts/login/", {"login": "a@example.org", "password": "x\x00"}).status_code == 400
+    # A NUL in a field's name counts as well.
+    assert client.post("/accounts/signup/", signup_data() | {"x\x00": "1"}).status_code == 400
+
+    assert not User.objects.exists()
+
+
+def test_a_nul_in_a_multipart_text_field_gets_the_400_page(client, home_page, unit_tree):
+    photo = io.BytesIO(b"plain")
+    photo.name = "note.txt"
+
+    response = client.post("/accounts/signup/", signup_data(full_name="Lan\x00", attachment=photo))
+
+    assert response.status_code == 400
+    assert not User.objects.exists()
+
+
+def test_an_uploaded_file_full_of_nul_bytes_is_left_alone(staff_client, home_page):
+    from wagtail.documents.models import Document
+
+    client = staff_client("Administrators")
+    # An XLSX is a ZIP, and a ZIP holds NUL bytes: an upload must not be refused for them.
+    workbook = io.BytesIO(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 64)
+    workbook.name = "danh-sach.xlsx"
+
+    response = client.post("/admin/documents/add/", {"title": "Danh sách", "file": workbook})
+
+    assert response.status_code == 302
+    assert Document.objects.filter(title="Danh sách").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/%FF/",  # a byte that is not UTF-8
+        "/tin-tuc/%C3%28/",  # a broken two-byte sequence
+        "/%ED%A0%80/",  # an encoded surrogate
+        "/%/",  # a lone percent sign
+        "/%zz/",  # not hex
+        "/tin-tuc/?tag=%FF&area=%E1%BA",
+        "/search/?q=%&q=%zz&q=%C3%28",
+        "/tin-tuc/?page=%ZZ",
+    ],
+)
+def test_broken_percent_encoding_and_non_utf8_bytes_give_a_page_not_an_error(client, site_tree, url):
+    assert client.get(url).status_code in (200, 404)
+
+
+# --- Control characters: dropped from single lines, line breaks kept in text areas ------------
+
+
+def test_control_characters_are_dropped_and_a_single_line_keeps_no_line_breaks():
+    assert drop_control_characters("A\x07B\x1b[31mC\x7fD\x85E\x9fF", multiline=False) == "AB[31mCDEF"
+    assert drop_control_characters("Nguyễn\r\nVăn\tA", multiline=False) == "Nguyễn Văn A"
+    assert drop_control_characters("Dòng 1\r\n\tDòng 2\n\x0bDòng 3\x0c", multiline=True) == "Dòng 1\r\n\tDòng 2\nDòng 3"
+
+
+def test_a_full_name_signed_up_with_a_control_character_is_saved_without_it(client, home_page, unit_tree):
+    response = client.post("/accounts/signup/", signup_data(full_name="Nguyễn Thị\x07 Lan\x1b", position="Y\x08 sĩ"))
+
+    assert response.status_code == 302
+    user = User.objects.get(email="lan.nguyen@example.org")
+    assert (user.full_name, user.position) == ("Nguyễn Thị Lan", "Y sĩ")
+
+
+def test_a_snippet_keeps_the_tabs_and_line_breaks_of_its_text_area_but_not_of_its_name(staff_client, site_tree):
+    client = staff_client("Administrators", is_superuser=True)
+    provider = site_tree["hotline"]
+
+    response = client.post(
+        f"/admin/snippets/cms/serviceprovider/edit/{provider.pk}/",
+        {
+            "name": "Tổng đài\x07 111\r\n",
+            "provider_type": "hotline",
+            "phone": "111",
+            "address": "Hà\tNội",
+            "ward": "",
+            "opening_hours": "24/7",
+            "services": "Tư vấn\r\n\tHỗ trợ\x07 khẩn cấp\r\nKết nối",
+            "free_of_charge": "on",
+            "last_verified": "2026-11-01",
+        },
+    )
+
+    assert response.status_code == 302
+    provider.refresh_from_db()
+    assert provider.name == "Tổng đài 111"
+    assert provider.address == "Hà Nội"
+    assert provider.services == "Tư vấn\r\n\tHỗ trợ khẩn cấp\r\nKết nối"
+
+
+# --- Search: words to find, never query syntax -----------------------------------------------
+
+HOSTILE_QUERIES = [
+    'a"',
+    '"abc',
+    '"',
+    '""',
+    "'",
+    "a'b",
+    "-",
+    "-bạo",
+    "bạo -lực",
+    "OR",
+    "AND",
+    "NOT",
+    "NOT bạo",
+    "bạo OR",
+    "NEAR(bạo lực)",
+    "*",
+    "bạo*",
+    "^bạo",
+    "(",
+    ")",
+    "(bạo",
+    "a:b",
+    "title:bạo",
+    "{title}:bạo",
+    "\\",
+    "a\\",
+    "+",
+    "&",
+    "|",
+    "!",
+    "bạo & | ! lực",
+    "<->",
+    "a <-> b",
+    "'a':*",
+    "%",
+    "_",
+    "\x07",
+    "\u0301",  # a combining mark with no letter
+    "\u200b",
+    "😀" * 50,
+    "x" * 10000,
+    "bạo " * 3000,
+    '"a" ' * 2500,
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+]
+
+ADMIN_SEARCHES = [
+    "/admin/pages/search/",
+    "/admin/pages/{home}/",
+    "/admin/images/",
+    "/admin/documents/",
+    "/admin/snippets/cms/serviceprovider/",
+    "/admin/users/",
+    "/admin/units/",
+    "/admin/choose-page/search/",
+    "/admin/images/chooser/results/",
+    "/admin/documents/chooser/results/",
+    "/admin/snippets/choose/cms/serviceprovider/results/",
+]
+
+
+def test_search_words_are_unicode_words_with_their_diacritics():
+    assert search_words('zzzz"OR"bạo') == ["zzzz", "OR", "bạo"]
+    assert search_words("Bạo lực-gia đình (2025)*") == ["Bạo", "lực", "gia", "đình", "2025"]
+    # The same letters typed as base letter + combining marks (NFD) come out composed.
+    assert search_words("ba\u0323o") == ["bạo"]
+    assert search_words("\u0301 ' \" - * ( ) : ^") == []
+    assert len(search_words("a " * 1000)) == MAX_WORDS
+
+
+def test_site_search_finds_words_and_never_obeys_query_syntax(client, site_tree):
+    def found(query):
+        response = client.get("/search/", {"q": query})
+        assert response.status_code == 200
+        results = response.context["results"] or {"pages": [], "providers": []}
+        return [page.title for page in results["pages"]] + [provider.name for provider in results["providers"]]
+
+    assert "Tờ rơi nhận diện bạo lực" in found("bạo")
+    assert "Tờ rơi nhận diện bạo lực" in found('"bạo"')
+    # No page has "zzzz": read as words, the query finds nothing; read as syntax, it was "zzzz OR bạo".
+    assert found('zzzz"OR"bạo') == []
+    assert found("zzzz OR bạo") == []
+    assert found("bạo -lực") == found("bạo lực")
+    assert "Tờ rơi nhận diện bạo lực" in found("bạo -lực")
+
+
+def test_no_search_box_gives_an_error_on_hostile_text(client, staff_client, site_tree):
+    anonymous = Client(raise_request_exception=False)
+    admin = staff_client("Administrators", is_superuser=True)  # every search box, snippets too
+    admin.raise_request_exception = False
+    statuses = {}
+    for query in HOSTILE_QUERIES:
+        statuses[("/search/", query)] = anonymous.get("/search/", {"q": query}).status_code
+        for url in ADMIN_SEARCHES:
+            url = url.format(home=site_tree["home"].pk)
+            statuses[(url, query)] = admin.get(url, {"q": query}).status_code
+
+    assert {request: status for request, status in statuses.items() if status != 200} == {}
+
+
+def test_admin_search_boxes_find_words_not_syntax(staff_client, site_tree):
+    client = staff_client("Administrators", is_superuser=True)
+
+    def listed(url, query):
+        response = client.get(url, {"q": query})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    snippets = "/admin/snippets/cms/serviceprovider/"
+    assert "Nhà tạm lánh mẫu" in listed(snippets, "tạm lánh")
+    assert "Nhà tạm lánh mẫu" not in listed(snippets, 'zzzz"OR"tạm')
+    assert "Tờ rơi nhận diện bạo lực" in listed("/admin/pages/search/", "Tờ rơi")
+    assert "Tờ rơi nhận diện bạo lực" not in listed("/admin/pages/search/", 'zzzz"OR"rơi')
+
+
+def test_the_backend_takes_words_for_every_caller(site_tree):
+    from wagtail.models import Page
+    from wagtail.search.backends import get_search_backend
+
+    assert [page.title for page in Page.objects.live().search('zzzz"OR"bạo')] == []
+    assert "Tờ rơi nhận diện bạo lực" in [page.title for page in Page.objects.live().search('bạo"')]
+    assert list(get_search_backend().search('"', ServiceProvider)) == []
+    assert [provider.name for provider in get_search_backend().search('lánh"', ServiceProvider)] == ["Nhà tạm lánh mẫu"]
