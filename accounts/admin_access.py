@@ -80,7 +80,11 @@ class ScopedModelViewSet(ModelViewSet):
         raise NotImplementedError
 
     def construct_view(self, view_class, **kwargs):
-        scoped_class = type(view_class.__name__, (ScopedViewMixin, view_class), {"scoped_viewset": self})
+        names = {
+            "__module__": view_class.__module__,
+            "__qualname__": view_class.__qualname__,
+        }  # the view keeps its own name
+        scoped_class = type(view_class.__name__, (ScopedViewMixin, view_class), {"scoped_viewset": self, **names})
         return super().construct_view(scoped_class, **kwargs)
 
     def on_register(self):
