@@ -1,13 +1,14 @@
 """Per-address rate limits behind a proxy: the client's address comes from X-Forwarded-For only when
 our own proxy (settings.TRUSTED_PROXIES) sent the request; a bad header never gives a 500."""
 
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 import pytest
 from allauth.core.internal.ratelimit import get_ip
 
-from accounts.client_ip import client_ip
+from accounts.client_ip import client_ip, trusted_proxy_networks
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 PROXY = "10.0.0.2"
@@ -82,6 +83,13 @@ def test_allauths_proxy_count_decides_nothing(behind_proxy, settings):
 
     assert client_ip(request_from(ATTACKER, "1.1.1.1, 2.2.2.2, 3.3.3.3")) == ATTACKER
     assert client_ip(request_from(PROXY, OFFICIAL)) == OFFICIAL
+
+
+def test_a_mistyped_proxy_setting_is_a_configuration_error_not_trust(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/33"]
+
+    with pytest.raises(ImproperlyConfigured):
+        trusted_proxy_networks()
 
 
 def test_allauths_rate_limits_use_our_address(behind_proxy):
