@@ -143,6 +143,15 @@ def test_a_host_the_site_does_not_serve_gets_the_sites_400(home_page, language, 
     assert "evil.example.com" not in html
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("path", ["/search/?q=a%00b", "/tin-tuc/?tag=%00", "/admin/?q=%00"])
+def test_a_nul_in_a_parameter_gets_the_sites_400(client, home_page, language, path):
+    # cms.middleware.RejectNulCharacterMiddleware raises BadRequest: handler400 answers.
+    response = in_language(client, language).get(path)
+
+    assert_error_page(response, 400, language=language)
+
+
 # ---------------------------------------------------------------------------------------------
 # 500
 

@@ -149,11 +149,14 @@ def test_a_signed_in_users_error_answers_are_private(client, home_page):
 
     forbidden = client.get("/admin/")
     bad_host = client.get("/", headers={"host": "evil.example.com"})
+    nul = client.get("/my/", {"q": "\x00"})  # refused before the user is even looked up
     client.handler.enforce_csrf_checks = True
     csrf_failure = client.post(reverse("account_change_password"), {"oldpassword": "x"})
 
     assert forbidden.status_code == 403 and is_private(forbidden)
     assert bad_host.status_code == 400 and is_private(bad_host)
+    assert nul.status_code == 400 and is_private(nul)
+    assert_denies_the_features(nul)
     assert csrf_failure.status_code == 403 and is_private(csrf_failure)
 
 
