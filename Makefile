@@ -63,5 +63,5 @@ bench: messages ## Run the benchmarks in bench/ and print their tables
 	$(PY) -m bench
 
 clean: ## Remove the virtualenv, the SQLite database and compiled catalogues
-	rm -rf $(VENV) db.sqlite3 media
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media
 	find locale -name '*.mo' -delete
