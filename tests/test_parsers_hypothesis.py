@@ -7,6 +7,7 @@ well under a minute per database. Examples share one test's database, as a user'
 
 import csv
 import io
+import unicodedata
 import uuid
 
 from django.core.paginator import Paginator
@@ -19,7 +20,9 @@ from hypothesis import strategies as st
 
 from accounts.models import OrganisationUnit
 from accounts.unit_import import MAX_DEPTH, UnitImportError, import_units
+from cms.control_characters import drop_control_characters
 from cms.models import page_number
+from cms.search import MAX_WORDS, search_words
 from courses import services
 from courses.models import QuizAttempt
 from reports.filters import CompletionRecordsFilterSet, UnitSummaryFilterSet
@@ -291,3 +294,41 @@ def test_a_tree_deeper_than_the_unit_tree_holds_is_refused(levels, imported):
     else:
         assert imported
         assert OrganisationUnit.objects.count() == levels
+
+
+# --- Typed text: control characters and search words ----------------------------------------
+
+
+@BOUNDED
+@given(text=st.text(max_size=200))
+def test_typed_text_keeps_no_control_character_but_a_text_areas_tabs_and_line_breaks(text):
+    single = drop_control_characters(text, multiline=False)
+    multi = drop_control_characters(text, multiline=True)
+
+    assert not any(unicodedata.category(character) == "Cc" for character in single)
+    assert not any(unicodedata.category(character) == "Cc" and character not in "\t\n\r" for character in multi)
+    # Nothing else is touched, and the rule is the same the second time.
+    assert [character for character in text if unicodedata.category(character) != "Cc"] == [
+        character for character in multi if unicodedata.category(character) != "Cc"
+    ]
+    assert drop_control_characters(single, multiline=False) == single
+
+
+@BOUNDED
+@given(text=st.text(max_size=300))
+@example(text='zzzz"OR"bạo')
+@example(text='a"')
+def test_any_text_is_searched_as_words_on_this_database(site_tree, text):
+    from wagtail.models import Page
+    from wagtail.search.backends import get_search_backend
+
+    from cms.models import ServiceProvider
+
+    words = search_words(text)
+    assert len(words) <= MAX_WORDS
+    assert all(unicodedata.category(word[0])[0] in "LN" for word in words)
+    assert all(unicodedata.category(character)[0] in "LNM" for word in words for character in word)
+
+    list(Page.objects.live().search(text, operator="and")[:5])
+    list(Page.objects.live().autocomplete(text)[:5])
+    list(get_search_backend().search(text, ServiceProvider)[:5])

@@ -11,6 +11,7 @@ from accounts.models import User
 from cms.control_characters import drop_control_characters
 from cms.models import ServiceProvider
 from cms.search import MAX_WORDS, search_words
+from tests.conftest import QUICK_EXIT_URL
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,20 @@ def signup_data(**overrides):
     ],
 )
 def test_a_nul_in_the_query_string_gets_the_400_page(client, site_tree, url):
-    assert client.get(url).status_code == 400
+    response = client.get(url)
+
+    assert response.status_code == 400
+    # The site's own 400 page, in Vietnamese, with the quick exit.
+    assert "Yêu cầu không hợp lệ" in response.content.decode()
+    assert QUICK_EXIT_URL in response.content.decode()
+
+
+def test_the_400_page_speaks_the_chosen_language(client, site_tree):
+    client.cookies["language"] = "en"
+
+    response = client.get("/search/?q=%00")
+
+    assert response.status_code == 400 and "Bad request" in response.content.decode()
 
 
 @pytest.mark.parametrize("url", ["/%00/", "/tin-tuc/%00/", "/tin-tuc/ra-quan%00/", "/certificates/A%00B.pdf"])
@@ -296,3 +310,54 @@ def test_the_backend_takes_words_for_every_caller(site_tree):
     assert "Tờ rơi nhận diện bạo lực" in [page.title for page in Page.objects.live().search('bạo"')]
     assert list(get_search_backend().search('"', ServiceProvider)) == []
     assert [provider.name for provider in get_search_backend().search('lánh"', ServiceProvider)] == ["Nhà tạm lánh mẫu"]
+
+
+# --- Headers Django reads before any middleware ------------------------------------------------
+
+
+def call_wsgi_application(method, path, query="", content_type="", body=b""):
+    """Send a request through cms.wsgi.application as gunicorn would; return the status code."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    from cms.wsgi import application
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(body)),
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+    }
+    statuses = []
+    # As Django's test client does: the test's transaction must outlive the request.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = application(environ, lambda status, headers, *args: statuses.append(status))
+        b"".join(response)
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    return int(statuses[0].split()[0])
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded; charset=rot13",  # a codec, but not a text encoding
+        "application/x-www-form-urlencoded; charset=base64",
+        "application/x-www-form-urlencoded; charset=no-such-charset",
+        "multipart/form-data; boundary=" + "x" * 12_000,  # longer than Django reads
+        "text/plain; charset=utf-16",
+    ],
+)
+def test_any_content_type_header_gets_a_normal_answer(site_tree, content_type):
+    assert call_wsgi_application("GET", "/search/", "q=b%E1%BA%A1o", content_type) == 200
+    # A form posted without a CSRF cookie: the site's CSRF page, not a crash.
+    assert call_wsgi_application("POST", "/search/", "q=a", content_type, b"q=%FF&x=1") == 403
