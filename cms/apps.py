@@ -14,6 +14,10 @@ class CmsConfig(AppConfig):
 
         install_on_char_fields()
 
+        from cms import lookups
+
+        lookups.install()
+
         from wagtail.models import get_page_models
         from wagtail.signals import page_published, page_unpublished, post_page_move
 

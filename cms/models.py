@@ -582,7 +582,14 @@ class ServiceProvider(RevisionMixin, index.Indexed, models.Model):
         index.SearchField("services"),
         index.SearchField("address"),
         index.AutocompleteField("name"),
+        # The admin's listing searches, then filters and sorts by these (a search that sorts by
+        # a field not listed here is a 500).
         index.FilterField("provider_type"),
+        index.FilterField("ward"),
+        index.FilterField("is_sample"),
+        index.FilterField("last_verified"),
+        index.FilterField("name"),
+        index.FilterField("phone"),
     ]
     panels = [
         FieldPanel("name"),
