@@ -88,7 +88,11 @@ def serving(tmp_path):
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         server.stdout.close()
     if path is not None:
         # What the requests wrote, back into the test database for the test's checks. A killed
