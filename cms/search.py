@@ -90,8 +90,9 @@ class WordsOnlySearch:
         if query == "":
             # Nothing to search for: no results, but results of this model, as callers (the
             # admin's listings) read their model; the backends' own empty answer has none.
-            queryset = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset.objects
-            query, model_or_queryset = MATCH_ALL, queryset.none()
+            if not isinstance(model_or_queryset, QuerySet):
+                model_or_queryset = model_or_queryset._default_manager.all()
+            query, model_or_queryset = MATCH_ALL, model_or_queryset.none()
         return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
 
 

@@ -317,7 +317,7 @@ def test_the_backend_takes_words_for_every_caller(site_tree):
 
 def call_wsgi_application(method, path, query="", content_type="", body=b""):
     """Send a request through cms.wsgi.application as gunicorn would; return the status code."""
-    from django.core.signals import request_finished
+    from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
     from cms.wsgi import application
@@ -337,12 +337,14 @@ def call_wsgi_application(method, path, query="", content_type="", body=b""):
     }
     statuses = []
     # As Django's test client does: the test's transaction must outlive the request.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         response = application(environ, lambda status, headers, *args: statuses.append(status))
         b"".join(response)
         response.close()
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
     return int(statuses[0].split()[0])
 
