@@ -32,9 +32,11 @@ class Route:
         if not self.is_regex:
             path = ROUTE_PARAMETER.sub(lambda m: str(value_for(m["name"], m["converter"] or "str")), self.pattern)
             return "/" + path
-        # re_path(): drop anchors, fill groups, unescape what remains.
+        # re_path(): drop anchors, fill groups, unescape what remains; a path() inside a re_path()
+        # prefix (Wagtail's API) keeps its "<int:pk>" parameters.
         text = self.pattern.replace("^", "").replace("$", "")
         text = REGEX_GROUP.sub(lambda m: str(value_for(m["name"], "regex")), text)
+        text = ROUTE_PARAMETER.sub(lambda m: str(value_for(m["name"], m["converter"] or "str")), text)
         return "/" + text.replace("\\", "")
 
 
