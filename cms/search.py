@@ -74,6 +74,25 @@ def words_only(query):
     return query  # MatchAll, or a query with no text of its own
 
 
+@functools.cache
+def _sql_filters_compiler(compiler_class):
+    """`compiler_class` without the check that every filter is an indexed FilterField.
+
+    That check keeps a query portable to search servers that filter in their own index; the
+    database backends apply the queryset's filters as SQL, so any filter works. Wagtail's own
+    listings filter their searches on fields no index lists (the image chooser's tag, the usage
+    count of images and documents): with the check, a search there plus a filter was a 500.
+    """
+
+    class SQLFiltersQueryCompiler(compiler_class):
+        def _get_filters_from_queryset(self, check_only=False):
+            if check_only:
+                return None
+            return super()._get_filters_from_queryset(check_only=check_only)
+
+    return SQLFiltersQueryCompiler
+
+
 class WordsOnlySearch:
     """Mixed into the database backend chosen for the connection's vendor."""
 
@@ -93,7 +112,7 @@ class WordsOnlySearch:
             if not isinstance(model_or_queryset, QuerySet):
                 model_or_queryset = model_or_queryset._default_manager.all()
             query, model_or_queryset = MATCH_ALL, model_or_queryset.none()
-        return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
+        return super()._search(_sql_filters_compiler(query_compiler_class), query, model_or_queryset, **kwargs)
 
 
 @functools.cache

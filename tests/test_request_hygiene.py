@@ -363,3 +363,27 @@ def test_any_content_type_header_gets_a_normal_answer(site_tree, content_type):
     assert call_wsgi_application("GET", "/search/", "q=b%E1%BA%A1o", content_type) == 200
     # A form posted without a CSRF cookie: the site's CSRF page, not a crash.
     assert call_wsgi_application("POST", "/search/", "q=a", content_type, b"q=%FF&x=1") == 403
+
+
+def test_an_admin_search_narrowed_by_a_filter_finds_what_both_match(staff_client, site_tree):
+    """Wagtail's listings filter searches on fields no search index lists (an image's tag, the
+    usage count of images and documents): the database applies them as SQL, never a 500."""
+    from tests.factories import make_image
+
+    client = staff_client("Administrators", is_superuser=True)
+    tagged = make_image(title="Ảnh tháng hành động")
+    tagged.tags.add("chien-dich")
+    make_image(title="Ảnh tháng khác")
+
+    def listed(url, data):
+        response = client.get(url, data)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    chooser = listed("/admin/images/chooser/results/", {"q": "tháng", "tag": "chien-dich"})
+    assert "Ảnh tháng hành động" in chooser
+    assert "Ảnh tháng khác" not in chooser
+    images = listed("/admin/images/", {"q": "tháng", "usage_count_min": "0", "usage_count_max": "5"})
+    assert "Ảnh tháng hành động" in images
+    documents = listed("/admin/documents/", {"q": "Tờ rơi", "usage_count_min": "0"})
+    assert site_tree["document"].title in documents
