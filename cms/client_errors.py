@@ -37,6 +37,19 @@ def names_a_value_sent(error, request):
     return any(repr(value)[:100] in message for value in values_sent(request))
 
 
+# The largest integer SQLite and PostgreSQL's bigint hold.
+LARGEST_DATABASE_INTEGER = 2**63 - 1
+
+
+def sent_a_number_too_large(request):
+    """SQLite's driver refuses such a number without naming it ("Python int too large to convert")."""
+    return any(
+        value.strip().lstrip("+-").isdecimal() and abs(int(value)) > LARGEST_DATABASE_INTEGER
+        for value in values_sent(request)
+        if len(value) < 4300  # int() refuses longer digit strings; no column holds them anyway
+    )
+
+
 class ClientErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,4 +65,6 @@ class ClientErrorMiddleware:
             raise Http404(str(exception)) from exception  # as Django's ListView answers a page past the end
         if isinstance(exception, CONVERSION_ERRORS) and names_a_value_sent(exception, request):
             raise BadRequest("A value that the view could not read.") from exception
+        if isinstance(exception, OverflowError) and sent_a_number_too_large(request):
+            raise BadRequest("A number larger than the database holds.") from exception
         return None
