@@ -96,3 +96,19 @@ def complete_course(user, course):
         module = course[key].specific
         services.submit_quiz(user, module, course_page, services.correct_answers(module), uuid.uuid4())
     return Completion.objects.filter(user=user, course=course_page).order_by("-pk").first()
+
+
+def signup_data(**overrides):
+    """What a learner types into the sign-up form; an override of None leaves the field out."""
+    data = {
+        "email": "lan.nguyen@example.org",
+        "password1": DEFAULT_PASSWORD,
+        "password2": DEFAULT_PASSWORD,
+        "full_name": "Nguyễn Thị Lan",
+        "unit": "HN-P-HK-TYT",
+        "position": "Y sĩ",
+        "staff_category": "staff",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

@@ -61,6 +61,21 @@ def expected_message(count, oldest):
     return f"Bạn đã làm bài {count} lần trong một giờ qua. Bạn có thể làm lại lúc {at:%H:%M}."
 
 
+def at_the_last_quiz(course):
+    """A learner enrolled and through the first two modules; the last quiz and a wrong answer to it."""
+    learner = UserFactory()
+    services.enrol(learner, course["course"])
+    services.mark_module_done(learner, course["lesson"].specific, course["course"])
+    one = course["quiz_one"].specific
+    services.submit_quiz(learner, one, course["course"], services.correct_answers(one), uuid.uuid4())
+    module = course["quiz_two"].specific
+    wrong = {
+        question_id(module, 0): choice_ids(module, 0, correct=False),
+        question_id(module, 1): choice_ids(module, 1),
+    }
+    return learner, module, wrong
+
+
 def test_five_attempts_in_an_hour_then_the_sixth_is_refused_with_the_time_to_come_back(learner_client, course):
     module = course["quiz_two"]
     fail_times(learner_client, module, 5)
@@ -165,16 +180,7 @@ def test_the_total_attempt_limit_still_holds_and_closes_the_form(learner_client,
 
 
 def test_the_service_refuses_the_sixth_attempt_and_records_nothing(course):
-    learner = UserFactory()
-    services.enrol(learner, course["course"])
-    services.mark_module_done(learner, course["lesson"].specific, course["course"])
-    one = course["quiz_one"].specific
-    services.submit_quiz(learner, one, course["course"], services.correct_answers(one), uuid.uuid4())
-    module = course["quiz_two"].specific
-    wrong = {
-        question_id(module, 0): choice_ids(module, 0, correct=False),
-        question_id(module, 1): choice_ids(module, 1),
-    }
+    learner, module, wrong = at_the_last_quiz(course)
     for _ in range(5):
         assert services.submit_quiz(learner, module, course["course"], wrong, uuid.uuid4()).created
 
@@ -202,16 +208,7 @@ def test_editors_set_the_rate_in_the_module_editor_within_1_to_60(staff_client, 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
 def test_parallel_submissions_cannot_slip_past_the_rate(course):
-    learner = UserFactory()
-    services.enrol(learner, course["course"])
-    services.mark_module_done(learner, course["lesson"].specific, course["course"])
-    one = course["quiz_one"].specific
-    services.submit_quiz(learner, one, course["course"], services.correct_answers(one), uuid.uuid4())
-    module = course["quiz_two"].specific
-    wrong = {
-        question_id(module, 0): choice_ids(module, 0, correct=False),
-        question_id(module, 1): choice_ids(module, 1),
-    }
+    learner, module, wrong = at_the_last_quiz(course)
     barrier, refused, errors = threading.Barrier(8), [], []
 
     def submit():

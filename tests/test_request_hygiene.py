@@ -12,7 +12,7 @@ from cms.control_characters import drop_control_characters
 from cms.models import ServiceProvider
 from cms.search import MAX_WORDS, search_words
 from tests.conftest import QUICK_EXIT_URL
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -21,19 +21,6 @@ pytestmark = pytest.mark.django_db
 def client():
     # A 5xx must show as a status, so that a test can say which request gave it.
     return Client(raise_request_exception=False)
-
-
-def signup_data(**overrides):
-    return {
-        "email": "lan.nguyen@example.org",
-        "password1": DEFAULT_PASSWORD,
-        "password2": DEFAULT_PASSWORD,
-        "full_name": "Nguyễn Thị Lan",
-        "unit": "HN-P-HK-TYT",
-        "position": "Y sĩ",
-        "staff_category": "staff",
-        "consent": "on",
-    } | overrides
 
 
 # --- NUL: the 400 page, once, for every URL ----------------------------------------------------

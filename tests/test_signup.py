@@ -10,26 +10,11 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory, signup_data
 
 pytestmark = pytest.mark.django_db
 
 SIGNUP_URL = "/accounts/signup/"
-
-
-def signup_data(**overrides):
-    data = {
-        "email": "lan.nguyen@example.org",
-        "password1": DEFAULT_PASSWORD,
-        "password2": DEFAULT_PASSWORD,
-        "full_name": "Nguyễn Thị Lan",
-        "unit": "HN-P-HK-TYT",
-        "position": "Y sĩ",
-        "staff_category": "staff",
-        "consent": "on",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def field_errors(response, field):
