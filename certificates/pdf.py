@@ -6,6 +6,7 @@ paths to files, refusing everything else (file:, http:, data:, anything a hostil
 """
 
 import mimetypes
+import threading
 from functools import cache
 from urllib.parse import unquote, urlsplit
 
@@ -54,6 +55,12 @@ class ProjectFilesOnly(URLFetcher):
         raise ValueError(f"Refused: {url}")
 
 
+# Pango and fontconfig, under WeasyPrint, are not safe to use from two threads at once: two learners
+# finishing together on a threaded server (`make run`) crashed the whole process. One render at a
+# time per process; a render takes well under a tenth of a second.
+RENDERING = threading.Lock()
+
+
 @cache
 def font_configuration():
     """One per process: WeasyPrint's font set-up is the slow part of a first render."""
@@ -93,5 +100,7 @@ def image_url(image):
 
 
 def render_pdf(certificate):
-    document = HTML(string=render_html(certificate), base_url=BASE_URL, url_fetcher=ProjectFilesOnly())
-    return document.write_pdf(font_config=font_configuration())
+    html = render_html(certificate)
+    with RENDERING:
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=ProjectFilesOnly())
+        return document.write_pdf(font_config=font_configuration())

@@ -107,6 +107,11 @@ def server_errors(tmp_path):
     return "\n".join(line for line in lines if not line.startswith("[")).strip()[-6000:]
 
 
+def failure(responses, tmp_path):
+    """The statuses (or the client's exception: a server that crashed closes connections) and the server's log."""
+    return f"{statuses(responses)}\n{server_errors(tmp_path)}"
+
+
 def hidden_value(html, field):
     return re.search(rf'name="{field}" value="([^"]+)"', html)[1]
 
@@ -227,7 +232,7 @@ def enrol_clicked_twice_at_once(tmp_path, course, learner_count=8):
             clicks += [partial(tab.post, enrol_path, form) for tab in (browser, browser.another_tab())]
         responses = at_once(*clicks)
 
-    assert statuses(responses) == [302] * len(clicks), server_errors(tmp_path)
+    assert statuses(responses) == [302] * len(clicks), failure(responses, tmp_path)
     assert all(response.headers["Location"] == course_page.url for response in responses)
     for learner in learners:
         assert Enrolment.objects.filter(user=learner, course=course_page).count() == 1
@@ -245,7 +250,7 @@ def final_quiz_sent_twice_at_once(tmp_path, course, learner_count=3):
             sends += [partial(tab.post, path, form) for tab in (browser, browser.another_tab())]
         responses = at_once(*sends)
 
-    assert statuses(responses) == [200] * len(sends), server_errors(tmp_path)
+    assert statuses(responses) == [200] * len(sends), failure(responses, tmp_path)
     for learner in learners:
         assert QuizAttempt.objects.filter(enrolment__user=learner, module=course["quiz_two"]).count() == 1
         assert Completion.objects.filter(user=learner).count() == 1
@@ -292,7 +297,7 @@ def export_while_learners_submit(tmp_path, course, unit_tree, learner_count=3):
         responses = at_once(*sends, partial(other_manager.get, report, params={"export": "xlsx"}))
         content = first_bytes + download.raw.read()
 
-    assert statuses(responses) == [200] * (learner_count + 1), server_errors(tmp_path)
+    assert statuses(responses) == [200] * (learner_count + 1), failure(responses, tmp_path)
     rows = content.decode("utf-8-sig").splitlines()
     assert len(rows) == 1 + len(crowd) + learner_count
     assert len(content) > 20 * SLOW_LINK_BUFFER  # far more than the link holds: the download overlapped
