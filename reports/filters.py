@@ -8,6 +8,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 import django_filters
 
+from accounts.models import OrganisationUnit
 from accounts.scopes import visible_units
 from cms.models import ProgrammeArea
 from courses.models import CoursePage
@@ -17,8 +18,9 @@ from reports.rows import Status
 RADIOS = {"widget": forms.RadioSelect, "empty_label": _("All")}
 
 
-def units_in_scope(request):
-    return visible_units(request.user).order_by("path") if request else visible_units(None)
+def unit_choices(request):
+    """The units a filter offers: those the user sees (django-filter passes no request when unbound)."""
+    return visible_units(request.user).order_by("path") if request else OrganisationUnit.objects.none()
 
 
 class DateRangeForm(forms.Form):
@@ -32,7 +34,7 @@ class DateRangeForm(forms.Form):
 
 class CompletionRecordsFilterSet(WagtailFilterSet):
     unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with the units below it)"), queryset=units_in_scope, method="keep"
+        label=_("Unit (with the units below it)"), queryset=unit_choices, method="keep"
     )
     course = django_filters.ModelChoiceFilter(
         label=_("Course"), queryset=CoursePage.objects.live().order_by("title"), method="keep"
