@@ -1,7 +1,10 @@
 import os
+import threading
 from pathlib import Path
 
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
+from django.test.testcases import LiveServerThread
 
 import pytest
 
@@ -21,6 +24,36 @@ CHROMIUM_ARGS = [
 # database teardown make around it are still synchronous and safe. (Set for the whole run:
 # pytest-django's teardown runs after any fixture of ours could undo it.)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATimeOnSharedConnections(ThreadedWSGIServer):
+    """The live server, answering one request at a time when its threads share a connection.
+
+    On SQLite the test database lives in memory, so every request thread of the live server uses
+    the test's own connection. A browser fetches a page and its scripts at once; two threads on one
+    sqlite3 connection at once fail with "bad parameter or other API misuse" (seen as a lost
+    session and a 500 on /admin/jsi18n/). The whole response is produced under the lock, since a
+    streamed body reads the database while it is sent.
+    """
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        return super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneRequestAtATimeOnSharedConnections
 
 
 @pytest.fixture(scope="session")
