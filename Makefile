@@ -46,7 +46,7 @@ browser: ## Make sure Debian's Chromium, zbar and poppler, and axe-core (npm), a
 lint: venv ## ruff lint and format check, migrations check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(MANAGE) makemigrations --check --dry-run --settings=cms.settings.test
+	$(MANAGE) makemigrations --check --dry-run --settings=config.settings.test
 
 format: venv ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .

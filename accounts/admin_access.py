@@ -112,7 +112,7 @@ class ScopedSiteHistoryView(LogEntriesView):
         return queryset
 
 
-# Put before Wagtail's admin URLs (cms/urls.py), so these answer /admin/reports/site-history/.
+# Put before Wagtail's admin URLs (config/urls.py), so these answer /admin/reports/site-history/.
 site_history_urls = decorate_urlpatterns(
     decorate_urlpatterns(
         [

@@ -16,7 +16,7 @@ class RequireStaffTwoFactorMiddleware:
     """Keep staff sessions out of /admin/ until they have passed the second factor (accounts.mfa).
 
     allauth offers MFA but leaves enforcing it to the project. Signing in to the admin goes
-    through allauth's login (see cms/urls.py), which asks for the TOTP code once it is set up, and
+    through allauth's login (see config/urls.py), which asks for the TOTP code once it is set up, and
     for an e-mailed code while it is not (AccountAdapter.is_login_by_code_required). A staff
     session may bind its first authenticator only after such a code proved the mailbox, so a
     stolen password alone can neither open the admin nor set up an authenticator.

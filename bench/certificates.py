@@ -12,7 +12,7 @@ import time
 import tracemalloc
 import warnings
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 warnings.filterwarnings("ignore", message="No directory at")
 
 import django  # noqa: E402

@@ -56,7 +56,7 @@ def production_env(work, port):
     """Production settings on a throwaway database, media and static folder, and Redis database 15."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "WAGTAILADMIN_BASE_URL": f"http://127.0.0.1:{port}",
@@ -76,7 +76,7 @@ def start_gunicorn(env, port, access_log=None):
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "cms.wsgi",
+            "config.wsgi",
             "--workers",
             "2",
             "--bind",

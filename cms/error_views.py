@@ -1,4 +1,4 @@
-"""The site's own error pages (cms/urls.py handler400…500, settings.CSRF_FAILURE_VIEW).
+"""The site's own error pages (config/urls.py handler400…500, settings.CSRF_FAILURE_VIEW).
 
 Each speaks the visitor's language (Vietnamese unless English was chosen with the language
 cookie) and carries the quick-exit control, on public pages and in the admin alike. 400, 403,

@@ -4,7 +4,7 @@
 subprocess of its own whose database is the test's: on PostgreSQL the test database itself; on
 SQLite a file copied from the in-memory test database, since threads need a file to be separate
 connections (the way `make run` uses SQLite). The subprocess reads the settings afresh, so it runs
-with exactly the SQLite options of cms/settings/base.py. When it stops, the file is copied back, so
+with exactly the SQLite options of config/settings/base.py. When it stops, the file is copied back, so
 the test checks what the requests wrote with the ORM on either database.
 
 The server itself is tests/threaded_server.py.

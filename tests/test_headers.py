@@ -271,7 +271,7 @@ def test_search_results_are_never_cached(client, site_tree):
 
 @pytest.fixture(scope="module")
 def production_settings():
-    """The values cms.settings.production gives, read in a process of its own (its imports would
+    """The values config.settings.production gives, read in a process of its own (its imports would
     change this process's settings)."""
     names = ["PAGE_CACHE_STATUS_HEADER", "PERMISSIONS_POLICY", "LANGUAGE_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SAMESITE"]
     code = f"from django.conf import settings; print(repr({{name: getattr(settings, name) for name in {names!r}}}))"

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from accounts.models import OrganisationUnit
 from accounts.unit_import import MAX_DEPTH, UnitImportError, import_units
 from cms.control_characters import drop_control_characters
-from cms.models import page_number
+from cms.listing import page_number
 from cms.search import MAX_WORDS, search_words
 from courses import services
 from courses.models import QuizAttempt

@@ -24,7 +24,7 @@ PRODUCTION_ENV = {
 }
 
 
-def manage(*args, env=None, settings_module="cms.settings.production"):
+def manage(*args, env=None, settings_module="config.settings.production"):
     clean_env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
     clean_env.pop("DJANGO_SETTINGS_MODULE", None)
     clean_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
@@ -56,7 +56,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_every_setting_module_leaves_debug_off_but_dev():
-    from cms.settings import base
+    from config.settings import base
 
     assert base.DEBUG is False
     assert not hasattr(base, "SECRET_KEY")
@@ -82,7 +82,7 @@ def test_healthz_answers_503_when_the_database_is_down():
     # A real server process whose database does not answer (nothing listens on port 9).
     code = "from django.test import Client; r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
     env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:9/none"}
-    result = manage("shell", "-c", code, env=env, settings_module="cms.settings.test")
+    result = manage("shell", "-c", code, env=env, settings_module="config.settings.test")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == '503 {"status": "unavailable", "database": "down"}'

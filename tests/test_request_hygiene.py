@@ -303,11 +303,11 @@ def test_the_backend_takes_words_for_every_caller(site_tree):
 
 
 def call_wsgi_application(method, path, query="", content_type="", body=b""):
-    """Send a request through cms.wsgi.application as gunicorn would; return the status code."""
+    """Send a request through config.wsgi.application as gunicorn would; return the status code."""
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
-    from cms.wsgi import application
+    from config.wsgi import application
 
     environ = {
         "REQUEST_METHOD": method,

@@ -1,25 +1,23 @@
 import datetime
 from http import HTTPMethod
-from urllib.parse import urlencode
 
-from django.contrib.contenttypes.fields import GenericRelation
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager, RevisionMixin, Site
+from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, BodyBlock, KeyFiguresBlock
+from cms.listing import chosen_filters, filter_context, page_number
+from cms.models.snippets import ServiceProvider
 
 
 class ProgrammeArea(models.IntegerChoices):
@@ -32,34 +30,6 @@ class ProgrammeArea(models.IntegerChoices):
     RESOURCES = 5, _("5. Mobilising resources and technical support")
     INSPECTION = 6, _("6. Inspection and supervision")
     EVALUATION = 7, _("7. Summing up, evaluation and commendation")
-
-
-def page_number(request, paginator):
-    """The requested page of a listing; junk or out-of-range numbers give the nearest real page."""
-    try:
-        return paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages if int(request.GET.get("page", 1)) > 1 else 1)
-
-
-def chosen_filters(request, choices_by_name):
-    """The listing filters of the query string that name a real choice; junk values are ignored."""
-    chosen = {}
-    for name, choices in choices_by_name.items():
-        valid = {str(value): value for value in choices.values}
-        if request.GET.get(name, "") in valid:
-            chosen[name] = valid[request.GET[name]]
-    return chosen
-
-
-def filter_context(chosen):
-    """What the listing template needs to show the chosen filters and keep them across pages."""
-    return {
-        **{f"selected_{name}": value for name, value in chosen.items()},
-        "filter_query": urlencode(chosen) + "&" if chosen else "",
-    }
 
 
 class BasePage(Page):
@@ -460,166 +430,6 @@ class StandardPage(BasePage):
 
     class Meta:
         verbose_name = _("standard page")
-
-
-@register_setting(icon="cog")
-class SiteSettings(ClusterableModel, BaseSiteSetting):
-    organisation_name = models.CharField(_("organisation name"), max_length=255, default="GBV Learn")
-    logo = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("logo"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    quick_exit_url = models.URLField(
-        _("quick-exit target"),
-        default="https://www.google.com/search?q=th%E1%BB%9Di+ti%E1%BA%BFt",
-        help_text=_("A neutral site the quick-exit control leaves for, such as a weather or news page."),
-    )
-    privacy_page = models.ForeignKey(
-        "wagtailcore.Page",
-        verbose_name=_("privacy notice"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    footer_text = models.TextField(_("footer text"), blank=True)
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
-
-    panels = [
-        FieldPanel("organisation_name"),
-        FieldPanel("logo"),
-        FieldPanel("quick_exit_url"),
-        FieldPanel("privacy_page"),
-        InlinePanel("footer_hotlines", label=_("Hotlines in every footer")),
-        FieldPanel("footer_text"),
-        FieldPanel("contact_email"),
-    ]
-
-    class Meta:
-        verbose_name = _("site settings")
-
-    @classmethod
-    def base_queryset(cls):
-        return super().base_queryset().select_related("privacy_page", "logo")
-
-    @classmethod
-    def for_request(cls, request):
-        """Every public render reads these: remembered until any content or setting changes."""
-        from cms.page_cache import remember
-
-        attr_name = cls.get_cache_attr_name()
-        if not hasattr(request, attr_name):
-            site = Site.find_for_request(request)
-            site_settings = (
-                remember(request, f"site-settings:{site.pk}", lambda: cls.for_site(site))
-                if site
-                else cls.for_site(site)
-            )
-            site_settings._request = request
-            setattr(request, attr_name, site_settings)
-        return getattr(request, attr_name)
-
-
-class FooterHotline(Orderable):
-    """A number shown in every page's footer, such as 111 for child protection."""
-
-    settings = ParentalKey(SiteSettings, related_name="footer_hotlines", on_delete=models.CASCADE)
-    name = models.CharField(_("name"), max_length=120)
-    number = models.CharField(_("number"), max_length=30)
-
-    panels = [FieldPanel("name"), FieldPanel("number")]
-
-    def __str__(self):
-        return f"{self.name}: {self.number}"
-
-
-class ServiceProvider(RevisionMixin, index.Indexed, models.Model):
-    """A place to find help: one-stop centre, shelter, hotline and so on (a snippet)."""
-
-    class Type(models.TextChoices):
-        ONE_STOP = "one_stop", _("One-stop centre")
-        SHELTER = "shelter", _("Shelter")
-        SOCIAL_WORK = "social_work", _("Social work centre")
-        HEALTH = "health", _("Health facility")
-        POLICE = "police", _("Police")
-        LEGAL_AID = "legal_aid", _("Legal aid")
-        WOMENS_UNION = "womens_union", _("Women's union")
-        HOTLINE = "hotline", _("Hotline")
-
-    name = models.CharField(_("name"), max_length=255)
-    provider_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    address = models.CharField(_("address"), max_length=255, blank=True)
-    ward = models.ForeignKey(
-        "accounts.OrganisationUnit",
-        verbose_name=_("ward or commune"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        limit_choices_to={"type__in": ["ward", "commune"]},
-    )
-    phone = models.CharField(_("phone"), max_length=30)
-    opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)
-    services = models.TextField(_("services"), blank=True)
-    free_of_charge = models.BooleanField(_("free of charge"), default=True)
-    last_verified = models.DateField(_("last verified"), default=datetime.date.today)
-    is_sample = models.BooleanField(
-        _("sample data"), default=False, help_text=_("Shown as sample data: not a real service to call.")
-    )
-    revisions = GenericRelation(
-        "wagtailcore.Revision",
-        content_type_field="base_content_type",
-        object_id_field="object_id",
-        related_query_name="service_provider",
-    )
-
-    search_fields = [
-        index.SearchField("name"),
-        index.SearchField("services"),
-        index.SearchField("address"),
-        index.AutocompleteField("name"),
-        # The admin's listing searches, then filters and sorts by these (a search that sorts by
-        # a field not listed here is a 500).
-        index.FilterField("provider_type"),
-        index.FilterField("ward"),
-        index.FilterField("is_sample"),
-        index.FilterField("last_verified"),
-        index.FilterField("name"),
-        index.FilterField("phone"),
-    ]
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("provider_type"),
-        FieldPanel("phone"),
-        FieldPanel("address"),
-        FieldPanel("ward"),
-        FieldPanel("opening_hours"),
-        FieldPanel("services"),
-        FieldPanel("free_of_charge"),
-        FieldPanel("last_verified"),
-        FieldPanel("is_sample"),
-    ]
-
-    class Meta:
-        verbose_name = _("service provider")
-        verbose_name_plural = _("service providers")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def needs_verification(self):
-        """Not checked for 12 months: editors see it flagged in the admin."""
-        return self.last_verified < timezone.localdate() - datetime.timedelta(days=365)
-
-    @property
-    def phone_uri(self):
-        return "tel:" + "".join(character for character in self.phone if character.isdigit() or character == "+")
 
 
 class HelpDirectoryPage(SectionPage):

@@ -1,4 +1,4 @@
-"""Fast, deterministic settings for pytest (--ds=cms.settings.test)."""
+"""Fast, deterministic settings for pytest (--ds=config.settings.test)."""
 
 import tempfile
 
