@@ -193,7 +193,7 @@ def run():
     from django.conf import settings
 
     from reports.models import ExportLog
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     started = time.perf_counter()
     wards, progress_rows, enrolment_rows = build()

@@ -38,7 +38,7 @@ from courses import services
 from courses.models import Completion, Enrolment, QuizAttempt
 from reports.models import ExportLog
 from reports.rows import CHUNK
-from tests.factories import DEFAULT_PASSWORD, ManagerScopeFactory, UserFactory
+from tests.accounts.factories import DEFAULT_PASSWORD, ManagerScopeFactory, UserFactory
 from tests.threaded_server import SLOW_LINK_BUFFER
 
 # Seconds: room for a slow, shared test machine, and above SQLite's busy timeout (20), so a request

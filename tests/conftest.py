@@ -4,7 +4,7 @@ from wagtail.rich_text import RichText
 import pytest
 
 from cms.models import HomePage, SiteSettings, StandardPage
-from tests.factories import OrganisationUnitFactory
+from tests.accounts.factories import OrganisationUnitFactory
 
 QUICK_EXIT_URL = "https://neutral.example.com/weather"
 
@@ -82,7 +82,7 @@ def sign_in_past_second_factor(client, user):
 @pytest.fixture
 def staff_client(client, home_page):
     """A client signed in as a staff member of the given roles, past the TOTP step."""
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     def sign_in(*roles, **user_fields):
         user = UserFactory(roles=list(roles), **user_fields)
@@ -112,7 +112,7 @@ def site_tree(home_page, unit_tree):
         ProgrammePage,
         ServiceProvider,
     )
-    from tests.factories import make_document, make_image
+    from tests.cms.factories import make_document, make_image
 
     today = timezone.localdate()
     image, document = make_image(), make_document()

@@ -26,7 +26,7 @@ from cms.search import MAX_WORDS, search_words
 from courses import services
 from courses.models import QuizAttempt
 from reports.filters import CompletionRecordsFilterSet, UnitSummaryFilterSet
-from tests.factories import ManagerScopeFactory, UserFactory
+from tests.accounts.factories import ManagerScopeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

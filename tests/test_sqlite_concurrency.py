@@ -3,7 +3,7 @@
 `make run` serves from a SQLite file; these tests run the server the same way (tests/concurrency.py)
 on a file copied from the test database, so they fail when the SQLite options of
 config/settings/base.py (WAL, a busy timeout, IMMEDIATE transactions) are taken away. The same
-scenarios run on PostgreSQL in tests/test_courses_concurrency.py and test_certificates_concurrency.py.
+scenarios run on PostgreSQL in tests/courses/test_courses_concurrency.py and test_certificates_concurrency.py.
 """
 
 from django.db import connection

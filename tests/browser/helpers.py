@@ -7,7 +7,7 @@ def sign_in(page, base_url, email, totp_secret=None, start="/accounts/login/"):
 
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    from tests.factories import DEFAULT_PASSWORD
+    from tests.accounts.factories import DEFAULT_PASSWORD
 
     page.goto(f"{base_url}{start}")
     page.get_by_label("E-mail:", exact=True).fill(email)

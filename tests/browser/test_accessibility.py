@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from cms.models import StandardPage
-from tests.test_pages import every_block_value
+from tests.cms.test_pages import every_block_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.conftest import QUICK_EXIT_URL
-from tests.factories import DEFAULT_PASSWORD
 
 # serialized_rollback: the flush after a live-server test would drop the data migrations made
 # (the page tree root, the roles) for the tests that follow.

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

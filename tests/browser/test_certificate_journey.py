@@ -10,10 +10,10 @@ import pytest
 from pypdf import PdfReader
 
 from courses.demo_content import AWARENESS
+from tests.accounts.factories import UserFactory
 from tests.browser.helpers import sign_in
 from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_course_journey import answer
-from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

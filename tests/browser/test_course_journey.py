@@ -6,8 +6,8 @@ from django.core.management import call_command
 import pytest
 
 from courses.demo_content import AWARENESS
+from tests.accounts.factories import UserFactory
 from tests.browser.helpers import sign_in
-from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

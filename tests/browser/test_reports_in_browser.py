@@ -12,8 +12,9 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from openpyxl import load_workbook
 
 from courses import assignments
+from tests.accounts.factories import ManagerScopeFactory, UserFactory
 from tests.browser.helpers import sign_in
-from tests.factories import ManagerScopeFactory, UserFactory, complete_course
+from tests.courses.factories import complete_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -10,7 +10,7 @@ from wagtail.users.models import UserProfile
 import pytest
 
 from accounts.models import ManagerScope, OrganisationUnit, User
-from tests.factories import ManagerScopeFactory, OrganisationUnitFactory, UserFactory
+from tests.accounts.factories import ManagerScopeFactory, OrganisationUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

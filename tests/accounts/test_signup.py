@@ -10,7 +10,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
-from tests.factories import DEFAULT_PASSWORD, UserFactory, signup_data
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory, signup_data
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from certificates.models import Certificate
 from courses import services as course_services
 from courses.models import Completion
 from tests import concurrency
-from tests.factories import UserFactory, complete_course
+from tests.accounts.factories import UserFactory
+from tests.courses.factories import complete_course
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

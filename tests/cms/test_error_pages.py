@@ -14,8 +14,8 @@ from django.urls import reverse
 import pytest
 
 from cms.models import HomePage, SiteSettings
+from tests.accounts.factories import UserFactory
 from tests.conftest import QUICK_EXIT_URL
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,9 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 
 from certificates.models import Certificate
 from reports.models import ExportLog
+from tests.accounts.factories import DEFAULT_PASSWORD, ManagerScopeFactory, UserFactory
 from tests.conftest import sign_in_past_second_factor
-from tests.factories import DEFAULT_PASSWORD, ManagerScopeFactory, UserFactory, complete_course
+from tests.courses.factories import complete_course
 from tests.url_catalogue import staff_routes
 
 pytestmark = pytest.mark.django_db

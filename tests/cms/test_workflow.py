@@ -11,7 +11,7 @@ from wagtail.models import Workflow
 import pytest
 
 from cms.models import ArticlePage
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

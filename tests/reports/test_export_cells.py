@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 
 from courses import services as course_services
 from reports.exports import csv_response, xlsx_response
-from tests.factories import ManagerScopeFactory, UserFactory, complete_course
-from tests.test_reports import csv_rows
+from tests.accounts.factories import ManagerScopeFactory, UserFactory
+from tests.courses.factories import complete_course
+from tests.reports.test_reports import csv_rows
 
 STARTS = ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"]
 PREFIXES = {

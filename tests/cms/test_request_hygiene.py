@@ -11,8 +11,8 @@ from accounts.models import User
 from cms.control_characters import drop_control_characters
 from cms.models import ServiceProvider
 from cms.search import MAX_WORDS, search_words
+from tests.accounts.factories import signup_data
 from tests.conftest import QUICK_EXIT_URL
-from tests.factories import signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -355,7 +355,7 @@ def test_any_content_type_header_gets_a_normal_answer(site_tree, content_type):
 def test_an_admin_search_narrowed_by_a_filter_finds_what_both_match(staff_client, site_tree):
     """Wagtail's listings filter searches on fields no search index lists (an image's tag, the
     usage count of images and documents): the database applies them as SQL, never a 500."""
-    from tests.factories import make_image
+    from tests.cms.factories import make_image
 
     client = staff_client("Administrators", is_superuser=True)
     tagged = make_image(title="Ảnh tháng hành động")

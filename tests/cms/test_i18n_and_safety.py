@@ -12,10 +12,10 @@ from django.utils import formats, translation
 
 import pytest
 
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.conftest import QUICK_EXIT_URL
-from tests.factories import DEFAULT_PASSWORD, UserFactory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_vietnamese_is_the_default_language_and_time_zone():

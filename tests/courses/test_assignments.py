@@ -11,7 +11,7 @@ import pytest
 
 from courses import assignments
 from courses.models import Assignment, Enrolment
-from tests.factories import ManagerScopeFactory, UserFactory
+from tests.accounts.factories import ManagerScopeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

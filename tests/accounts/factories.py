@@ -58,46 +58,6 @@ class ManagerScopeFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(OrganisationUnitFactory)
 
 
-def make_image(title="Ảnh thử", colour=(120, 60, 160), size=(64, 40)):
-    """A real PNG in Wagtail's image library."""
-    import io
-
-    from django.core.files.images import ImageFile
-
-    from wagtail.images import get_image_model
-
-    from PIL import Image as PillowImage
-
-    buffer = io.BytesIO()
-    PillowImage.new("RGB", size, colour).save(buffer, "PNG")
-    return get_image_model().objects.create(title=title, file=ImageFile(buffer, name="anh-thu.png"))
-
-
-def make_document(title="Tờ rơi thử", content=b"%PDF-1.4\n%test\n"):
-    from django.core.files.base import ContentFile
-
-    from wagtail.documents import get_document_model
-
-    return get_document_model().objects.create(title=title, file=ContentFile(content, name="to-roi-thu.pdf"))
-
-
-def complete_course(user, course):
-    """Take every module of the `course` fixture as a learner would: its Completion (a certificate
-    follows on commit when the course issues one)."""
-    import uuid
-
-    from courses import services
-    from courses.models import Completion
-
-    course_page = course["course"]
-    services.enrol(user, course_page)
-    services.mark_module_done(user, course["lesson"].specific, course_page)
-    for key in ("quiz_one", "quiz_two"):
-        module = course[key].specific
-        services.submit_quiz(user, module, course_page, services.correct_answers(module), uuid.uuid4())
-    return Completion.objects.filter(user=user, course=course_page).order_by("-pk").first()
-
-
 def signup_data(**overrides):
     """What a learner types into the sign-up form; an override of None leaves the field out."""
     data = {

@@ -13,9 +13,9 @@ import pytest
 
 from courses import services
 from courses.models import ModulePage, ModuleProgress, QuizAttempt
-from tests.factories import UserFactory
-from tests.test_courses import choice_ids, enrolled, post_quiz, question_id, right_answers
-from tests.test_courses_admin import module_form, question
+from tests.accounts.factories import UserFactory
+from tests.courses.test_courses import choice_ids, enrolled, post_quiz, question_id, right_answers
+from tests.courses.test_courses_admin import module_form, question
 
 pytestmark = pytest.mark.django_db
 

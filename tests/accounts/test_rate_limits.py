@@ -9,7 +9,7 @@ import pytest
 from allauth.core.internal.ratelimit import get_ip
 
 from accounts.client_ip import client_ip, trusted_proxy_networks
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 
 PROXY = "10.0.0.2"
 ATTACKER = "198.51.100.66"

@@ -29,7 +29,8 @@ from certificates.models import Certificate
 from courses import assignments
 from courses.models import Assignment
 from reports.models import ExportLog
-from tests.factories import ManagerScopeFactory, UserFactory, complete_course
+from tests.accounts.factories import ManagerScopeFactory, UserFactory
+from tests.courses.factories import complete_course
 from tests.url_catalogue import all_routes
 
 pytestmark = pytest.mark.django_db

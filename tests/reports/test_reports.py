@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 from courses import assignments
 from courses import services as course_services
 from reports.models import ExportLog
+from tests.accounts.factories import ManagerScopeFactory, UserFactory
 from tests.conftest import sign_in_past_second_factor
-from tests.factories import ManagerScopeFactory, UserFactory, complete_course
+from tests.courses.factories import complete_course
 
 pytestmark = pytest.mark.django_db
 

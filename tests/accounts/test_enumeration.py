@@ -14,8 +14,8 @@ from django.urls import reverse
 import pytest
 
 from accounts.models import User
-from tests.factories import DEFAULT_PASSWORD, UserFactory, signup_data
-from tests.test_signup import SIGNUP_URL
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory, signup_data
+from tests.accounts.test_signup import SIGNUP_URL
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from accounts.models import OrganisationUnit
 from accounts.scopes import can_see_unit, visible_units
 from accounts.unit_import import UnitImportError, import_units
-from tests.factories import ManagerScopeFactory, UserFactory
+from tests.accounts.factories import ManagerScopeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.conf import settings
 import pytest
 
 from cms.models import ArticlePage, SiteSettings
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,9 @@ from certificates import pdf, services
 from certificates.models import Certificate, CertificateSettings, ExpiryReminder
 from courses import services as course_services
 from courses.models import Completion
+from tests.accounts.factories import ManagerScopeFactory, UserFactory
 from tests.conftest import sign_in_past_second_factor
-from tests.factories import ManagerScopeFactory, UserFactory, complete_course
+from tests.courses.factories import complete_course
 
 pytestmark = pytest.mark.django_db
 
@@ -494,7 +495,7 @@ def test_with_a_worker_the_pdf_is_made_in_the_background_and_the_download_waits_
 
 
 def test_the_signature_and_seal_from_settings_are_printed_from_the_projects_media(issued, monkeypatch):
-    from tests.factories import make_image
+    from tests.cms.factories import make_image
 
     settings = CertificateSettings.load()
     settings.signatory_name = "Trần Văn Ký"

@@ -18,7 +18,8 @@ import pytest
 
 from certificates.models import Certificate
 from cms.page_cache import AnonymousPageCacheMiddleware
-from tests.factories import DEFAULT_PASSWORD, UserFactory, complete_course
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.courses.factories import complete_course
 from tests.test_platform import PRODUCTION_ENV, manage
 
 pytestmark = pytest.mark.django_db

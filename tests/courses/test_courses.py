@@ -10,7 +10,7 @@ import pytest
 
 from courses import services
 from courses.models import Completion, Enrolment, ModuleProgress, QuizAttempt
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 import pytest
 
 from courses.models import CoursePage, ModulePage
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ import pytest
 from courses import services
 from courses.models import Completion, Enrolment, QuizAttempt
 from tests import concurrency
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -33,7 +33,7 @@ def test_a_page_form_posted_without_its_block_counts_is_a_bad_request(staff_clie
 
 
 def test_a_next_address_that_is_a_plain_word_is_a_bad_request_not_a_500(staff_client):
-    from tests.factories import make_document
+    from tests.cms.factories import make_document
 
     document = make_document()
     client = staff_client("Administrators", is_superuser=True)
@@ -54,7 +54,7 @@ def test_the_help_directory_listing_searches_and_sorts(staff_client, unit_tree):
 
 
 def test_a_search_filtered_by_a_number_too_large_for_the_database_is_no_server_error(staff_client, home_page):
-    from tests.factories import make_image
+    from tests.cms.factories import make_image
 
     client = staff_client("Administrators", is_superuser=True)
     client.raise_request_exception = False
