@@ -8,8 +8,10 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
+# The HTML templates djhtml indents (plain-text e-mail templates are left alone: their spaces are content).
+TEMPLATES = $(shell git ls-files '*/templates/*.html')
 
-.PHONY: help run test test-postgres bench lint format messages venv browser clean
+.PHONY: help run test test-postgres bench lint format messages venv dev-venv browser clean
 
 help: ## List the targets with what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -20,7 +22,13 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
 venv: $(VENV)/.installed ## Build .venv from requirements.txt (only when it changed)
+
+dev-venv: $(VENV)/.installed-dev ## Add the test and lint tools of requirements-dev.txt to .venv
 
 messages: venv ## Compile the vi and en message catalogues
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (apt-get install gettext)."; exit 1; }
@@ -43,22 +51,24 @@ browser: ## Make sure Debian's Chromium, zbar and poppler, and axe-core (npm), a
 	  fi
 	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent
 
-lint: venv ## ruff lint and format check, migrations check
+lint: dev-venv ## ruff lint and format check, template indentation check, migrations check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check $(TEMPLATES)
 	$(MANAGE) makemigrations --check --dry-run --settings=config.settings.test
 
-format: venv ## Apply ruff's fixes and formatting
+format: dev-venv ## Apply ruff's fixes and formatting, indent the templates
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml $(TEMPLATES)
 
-test: messages browser lint ## Run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)
+test: dev-venv messages browser lint ## Run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)
 	$(PY) -m pytest
 
 test-postgres: ## The suite against the local PostgreSQL
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(MAKE) test
 
-bench: messages ## Run the benchmarks in bench/ and print their tables
+bench: dev-venv messages ## Run the benchmarks in bench/ and print their tables
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m bench
 

@@ -151,14 +151,45 @@ def test_find_python_says_what_to_install_when_there_is_none(tmp_path):
     ]
 
 
+def pinned_packages(name):
+    """The packages a requirements file pins itself (an `-r` include is followed by the caller)."""
+    lines = [line for line in (ROOT / name).read_text().splitlines() if line and not line.startswith(("#", "-r "))]
+    assert all("==" in line for line in lines), f"{name}: every package pinned with =="
+    return {line.split("==")[0].split("[")[0].lower().replace("_", "-"): line.split("==")[1] for line in lines}
+
+
 def test_requirements_pin_every_package():
-    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
-    assert all("==" in line for line in lines)
-    pinned = {line.split("==")[0].split("[")[0].lower(): line.split("==")[1] for line in lines}
-    assert pinned["wagtail"].startswith("8.0.")
-    assert pinned["django"].startswith("6.1.")
-    assert pinned["django-allauth"].startswith("65.")
-    assert {"weasyprint", "whitenoise", "psycopg"} <= pinned.keys()
+    runtime = pinned_packages("requirements.txt")
+    assert runtime["wagtail"].startswith("8.0.")
+    assert runtime["django"].startswith("6.1.")
+    assert runtime["django-allauth"].startswith("65.")
+    assert {"weasyprint", "whitenoise", "psycopg", "gunicorn"} <= runtime.keys()
+
+
+def test_test_and_lint_tools_are_not_what_production_installs():
+    runtime = pinned_packages("requirements.txt")
+    development = pinned_packages("requirements-dev.txt")
+    assert (ROOT / "requirements-dev.txt").read_text().splitlines()[1] == "-r requirements.txt"
+    assert {
+        "pytest",
+        "pytest-django",
+        "factory-boy",
+        "playwright",
+        "ruff",
+        "hypothesis",
+        "djhtml",
+    } <= development.keys()
+    assert not runtime.keys() & development.keys(), "a package pinned in both files"
+
+
+def test_the_virtualenv_holds_what_the_two_files_pin():
+    """Every package of both files is installed at its pinned version (make's stamp files rebuild on change)."""
+    from importlib import metadata
+
+    pinned = pinned_packages("requirements.txt") | pinned_packages("requirements-dev.txt")
+    normalise = lambda name: name.lower().replace("_", "-")  # noqa: E731
+    installed = {normalise(dist.metadata["Name"]): dist.version for dist in metadata.distributions()}
+    assert {normalise(name): version for name, version in pinned.items()}.items() <= installed.items()
 
 
 @pytest.mark.django_db
