@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from accounts.admin_access import ManagersMenuItem
-from certificates.admin_views import CertificateViewSet
 from certificates.models import Certificate
+from certificates.viewsets import CertificateViewSet
 
 
 @hooks.register("register_admin_viewset")
