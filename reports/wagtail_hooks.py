@@ -8,7 +8,7 @@ from accounts.roles import is_administrator
 from accounts.scopes import sees_records
 from reports.dashboard import ManagerDashboardPanel
 from reports.models import ExportLog
-from reports.views import CompletionRecordsView, UnitSummaryView
+from reports.viewsets import CompletionRecordsView, UnitSummaryView
 
 
 @hooks.register("register_admin_urls")
