@@ -48,4 +48,3 @@ class ServiceProviderViewSet(SnippetViewSet):
 
     def get_queryset(self, request):
         return ServiceProvider.objects.select_related("ward")
-
