@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 
-from accounts.admin_access import ManagersMenuItem
+from accounts.viewsets import ManagersMenuItem
 from certificates.models import Certificate
 from certificates.viewsets import CertificateViewSet
 

@@ -13,10 +13,10 @@ from wagtail.admin.views.reports import ReportView
 
 import django_filters
 
-from accounts.admin_access import ManagersOnlyMixin, ScopedModelViewSet
 from accounts.models import OrganisationUnit
 from accounts.roles import is_administrator
 from accounts.scopes import visible_units
+from accounts.viewsets import ManagersOnlyMixin, ScopedModelViewSet
 from cms.models import ProgrammeArea
 from courses.models import CoursePage
 from reports import exports

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 
-from accounts.admin_access import ManagersMenuItem
 from accounts.scopes import sees_records
+from accounts.viewsets import ManagersMenuItem
 from reports.dashboard import ManagerDashboardPanel
 from reports.viewsets import CompletionRecordsView, ExportLogViewSet, UnitSummaryView
 
