@@ -1,9 +1,11 @@
-"""Thin views: a certificate's PDF for those allowed, and the public verification pages."""
+"""Thin views: a certificate's PDF for those allowed, the public verification pages, and the learner's
+certificates on /my/."""
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -97,4 +99,12 @@ def verify_certificate(request, code):
             "code": grouped(certificate.code),
             "issuer": CertificateSettings.load().issuer_name,
         },
+    )
+
+
+def my_certificates(request):
+    """The learner's certificates, a panel of /my/ (registered in wagtail_hooks for courses' dashboard)."""
+    certificates = Certificate.objects.filter(user=request.user).order_by("-issued_on", "-number")
+    return render_to_string(
+        "certificates/includes/my_certificates.html", {"certificates": certificates}, request=request
     )

@@ -1,11 +1,10 @@
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 
-from accounts.admin_access import ManagersMenuItem
-from certificates.admin_views import CertificateViewSet
-from certificates.models import Certificate
+from accounts.viewsets import ManagersMenuItem
+from certificates.views import my_certificates
+from certificates.viewsets import CertificateViewSet
 
 
 @hooks.register("register_admin_viewset")
@@ -24,9 +23,5 @@ def register_certificate_actions(actions):
     actions.register_action("certificates.reissue", _("Re-issue certificate"), _("Certificate re-issued"))
 
 
-@hooks.register("learner_dashboard_panels")
-def my_certificates(request):
-    certificates = Certificate.objects.filter(user=request.user).order_by("-issued_on", "-number")
-    return render_to_string(
-        "certificates/includes/my_certificates.html", {"certificates": certificates}, request=request
-    )
+# The learner's certificates on /my/ (courses.views.dashboard renders these panels).
+hooks.register("learner_dashboard_panels", my_certificates)

@@ -1,52 +1,5 @@
-import datetime
-
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-
-from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
-import django_filters
-
-from cms.models import ServiceProvider
-
-
-class ServiceProviderFilterSet(WagtailFilterSet):
-    needs_verification = django_filters.BooleanFilter(
-        label=_("Not verified for 12 months"), method="filter_needs_verification"
-    )
-
-    class Meta:
-        model = ServiceProvider
-        fields = ["provider_type", "ward", "is_sample"]
-
-    def filter_needs_verification(self, queryset, name, value):
-        year_ago = timezone.localdate() - datetime.timedelta(days=365)
-        return queryset.filter(last_verified__lt=year_ago) if value else queryset.filter(last_verified__gte=year_ago)
-
-
-class ServiceProviderViewSet(SnippetViewSet):
-    model = ServiceProvider
-    icon = "help"
-    menu_label = _("Help directory")
-    menu_order = 240
-    add_to_admin_menu = True
-    list_display = [
-        "name",
-        "provider_type",
-        "phone",
-        Column("ward", label=_("ward or commune")),
-        "last_verified",
-        BooleanColumn("needs_verification", label=_("Needs verification")),
-    ]
-    filterset_class = ServiceProviderFilterSet
-    search_fields = ["name", "services", "address"]
-    ordering = ["last_verified", "name"]
-
-    def get_queryset(self, request):
-        return ServiceProvider.objects.select_related("ward")
-
+from cms.viewsets import ServiceProviderViewSet
 
 register_snippet(ServiceProviderViewSet)

@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from accounts.admin_access import site_history_urls
+from accounts.viewsets import site_history_urls
 from cms.views import choose_language, download_material_file, healthz, robots_txt, search
 from courses.views import dashboard
 

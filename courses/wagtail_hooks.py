@@ -1,6 +1,6 @@
 from wagtail import hooks
 
-from courses.admin_views import AssignmentViewSet
+from courses.viewsets import AssignmentViewSet
 
 
 @hooks.register("register_admin_viewset")

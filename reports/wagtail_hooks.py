@@ -3,12 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 
-from accounts.admin_access import ManagersMenuItem, ScopedModelViewSet
-from accounts.roles import is_administrator
 from accounts.scopes import sees_records
+from accounts.viewsets import ManagersMenuItem
 from reports.dashboard import ManagerDashboardPanel
-from reports.models import ExportLog
-from reports.views import CompletionRecordsView, UnitSummaryView
+from reports.viewsets import CompletionRecordsView, ExportLogViewSet, UnitSummaryView
 
 
 @hooks.register("register_admin_urls")
@@ -45,23 +43,6 @@ def register_unit_summary_menu_item():
 def add_manager_dashboard(request, panels):
     if sees_records(request.user):
         panels.insert(0, ManagerDashboardPanel(request.user))
-
-
-class ExportLogViewSet(ScopedModelViewSet):
-    """Administrators read who exported what; nobody edits the log."""
-
-    model = ExportLog
-    icon = "history"
-    menu_label = _("Export log")
-    add_to_settings_menu = True
-    list_display = ["created_at", "user", "report", "export_format", "row_count"]
-    list_filter = ["report", "export_format"]
-    inspect_view_enabled = True
-    form_fields = []
-    copy_view_enabled = False
-
-    def scope(self, user, queryset):
-        return queryset if is_administrator(user) else queryset.none()
 
 
 @hooks.register("register_admin_viewset")

@@ -25,7 +25,7 @@ from cms.listing import page_number
 from cms.search import MAX_WORDS, search_words
 from courses import services
 from courses.models import QuizAttempt
-from reports.filters import CompletionRecordsFilterSet, UnitSummaryFilterSet
+from reports.viewsets import CompletionRecordsFilterSet, UnitSummaryFilterSet
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -118,7 +118,7 @@ EXPECTED = {
     "wagtailusers_users:history_results":          ("learners",      "S   D    D    D    D    D   D    L"),
     "wagtailusers_users:usage":                    ("learners",      "S   D    D    D    D    D   D    L"),
     "wagtailusers_users:copy":                     ("learners",      "S   D    D    D    D    D   D    L"),
-    # Wagtail's site history, answered by our narrowed view (accounts.admin_access).
+    # Wagtail's site history, answered by our narrowed view (accounts.viewsets).
     "scoped_site_history":                         ("certificates",  "S   S    S    S    S    S   D    L"),
     "scoped_site_history?export=csv":              ("certificates",  "S   S    S    S    S    S   D    L"),
     "scoped_site_history?export=xlsx":             ("certificates",  "S   S    S    S    S    S   D    L"),

@@ -16,8 +16,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.widgets.button import HeaderButton
 
-from accounts.admin_access import ManagersOnlyMixin, ScopedModelViewSet
 from accounts.scopes import sees_records, units_in_scope, visible_units
+from accounts.viewsets import ManagersOnlyMixin, ScopedModelViewSet
 from courses.assignments import assign, learners_in
 from courses.models import Assignment, CoursePage
 

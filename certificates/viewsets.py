@@ -17,9 +17,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.widgets.button import Button
 
-from accounts.admin_access import AdministratorsOnlyMixin, ManagersOnlyMixin, ScopedModelViewSet
 from accounts.roles import is_administrator
 from accounts.scopes import in_scope, visible_units
+from accounts.viewsets import AdministratorsOnlyMixin, ManagersOnlyMixin, ScopedModelViewSet
 from certificates import services
 from certificates.archive import zip_stream
 from certificates.models import Certificate
