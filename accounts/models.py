@@ -1,6 +1,9 @@
+from functools import reduce
+from operator import or_
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +13,13 @@ FULL_NAME_MAX_LENGTH = 150
 
 
 class OrganisationUnitQuerySet(MP_NodeQuerySet):
+    def below(self, units_or_paths):
+        """The units at or under any of these units (or tree paths): each one and its whole subtree.
+
+        No units or paths given, no units returned.
+        """
+        return self.filter(OrganisationUnit.subtree_q(units_or_paths, field=""))
+
     def with_parent_name(self):
         """Annotate each unit with its parent's name in the same query (a parent's path is a prefix)."""
         parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - OrganisationUnit.steplen)
@@ -20,10 +30,9 @@ class OrganisationUnitQuerySet(MP_NodeQuerySet):
         two "Trạm Y tế" apart."""
         units = list(self.order_by("path").values_list("path", "code", "name"))
         name_by_path = {path: name for path, _code, name in units}
-        steplen = OrganisationUnit.steplen
         labels = []
         for path, code, name in units:
-            parent_name = name_by_path.get(path[:-steplen])
+            parent_name = name_by_path.get(OrganisationUnit.parent_path_of(path))
             labels.append((code, f"{name} – {parent_name}" if parent_name else name))
         return labels
 
@@ -60,6 +69,52 @@ class OrganisationUnit(MP_Node):
 
     def __str__(self):
         return self.name
+
+    # The tree's arithmetic. A materialised path is its parent's path plus `steplen` characters,
+    # so a unit's ancestors' paths are its path's prefixes at whole steps, and a subtree is
+    # the units whose path starts with the subtree's top's path.
+
+    @classmethod
+    def parent_path_of(cls, path):
+        """The path of the parent of the unit at `path` ("" for a root)."""
+        return path[: -cls.steplen]
+
+    @property
+    def parent_path(self):
+        """This unit's parent's path ("" for a root), without a query."""
+        return self.parent_path_of(self.path)
+
+    @classmethod
+    def ancestor_paths_of(cls, path):
+        """The paths of the unit at `path` and of its ancestors, top first, ending with `path`
+        itself (empty for an empty path)."""
+        return [path[:end] for end in range(cls.steplen, len(path) + 1, cls.steplen)]
+
+    def ancestor_paths(self):
+        """The paths of this unit and its ancestors, top first: the units whose assignments,
+        scopes … cover this one."""
+        return self.ancestor_paths_of(self.path)
+
+    @staticmethod
+    def tree_paths(units_or_paths):
+        """The paths of these units (or the paths themselves), empty ones dropped."""
+        return [getattr(unit, "path", unit) for unit in units_or_paths if getattr(unit, "path", unit)]
+
+    @classmethod
+    def path_is_below(cls, path, units_or_paths):
+        """Whether the unit at `path` is one of these units (or paths) or under one of them; in
+        Python, for code that has already read the paths. False for an empty `path` or none given."""
+        tops = tuple(cls.tree_paths(units_or_paths))
+        return bool(path and tops) and path.startswith(tops)
+
+    @classmethod
+    def subtree_q(cls, units_or_paths, field="unit"):
+        """A condition on another model: its unit (through `field`, as "user__unit"; "" for units
+        themselves) is one of these units (or paths) or under one of them. No units or paths
+        given, the condition matches no row."""
+        lookup = f"{field}__path__startswith" if field else "path__startswith"
+        paths = cls.tree_paths(units_or_paths)
+        return reduce(or_, (Q(**{lookup: path}) for path in paths)) if paths else Q(pk__in=[])
 
 
 class UserQuerySet(models.QuerySet):

@@ -4,9 +4,6 @@ Administrators see everything, learners without a unit included; a manager sees 
 the unit-owned rows) of each scoped unit and of every unit below it; everyone else sees nothing.
 """
 
-from functools import reduce
-from operator import or_
-
 from django.db.models import Q
 
 from .models import OrganisationUnit
@@ -26,17 +23,12 @@ def visible_units(user):
     scope_paths = list(user.manager_scopes.values_list("unit__path", flat=True))
     if not scope_paths:
         return OrganisationUnit.objects.none()
-    # A materialised path starts with its ancestors' paths, so a subtree is one prefix match.
-    return OrganisationUnit.objects.filter(reduce(or_, (Q(path__startswith=path) for path in scope_paths)))
+    return OrganisationUnit.objects.below(scope_paths)
 
 
 def sees_records(user):
     """Administrators and managers with at least one scope: who may open reports, exports and ZIPs."""
     return user.is_authenticated and (is_administrator(user) or user.manager_scopes.exists())
-
-
-def can_see_unit(user, unit):
-    return unit is not None and visible_units(user).filter(pk=unit.pk).exists()
 
 
 def unit_scope_filter(user, unit="unit"):

@@ -94,8 +94,7 @@ def holds_control_character(value):
 def existing_parent_codes():
     """{code: parent code} of the units already stored, in one query."""
     code_by_path = dict(OrganisationUnit.objects.values_list("path", "code"))
-    steplen = OrganisationUnit.steplen
-    return {code: code_by_path.get(path[:-steplen], "") for path, code in code_by_path.items()}
+    return {code: code_by_path.get(OrganisationUnit.parent_path_of(path), "") for path, code in code_by_path.items()}
 
 
 def validate(rows, errors):

@@ -171,7 +171,9 @@ class OrganisationUnitForm(WagtailAdminModelForm):
         if self.instance.pk:
             self.fields["parent"].initial = self.instance.get_parent()
             # A unit cannot move under itself or one of its descendants.
-            self.fields["parent"].queryset = OrganisationUnit.objects.exclude(path__startswith=self.instance.path)
+            self.fields["parent"].queryset = OrganisationUnit.objects.exclude(
+                OrganisationUnit.subtree_q([self.instance], field="")
+            )
 
     @transaction.atomic
     def save(self, commit=True):
@@ -194,7 +196,7 @@ class OrganisationUnitDeleteView(DeleteView):
     """Refuse, with the reason, to delete a unit whose subtree still has members."""
 
     def form_valid(self, form):
-        members = User.objects.filter(unit__path__startswith=self.object.path).count()
+        members = User.objects.filter(OrganisationUnit.subtree_q([self.object])).count()
         if members:
             messages.error(
                 self.request,

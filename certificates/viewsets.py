@@ -17,6 +17,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.widgets.button import Button
 
+from accounts.models import OrganisationUnit
 from accounts.roles import is_administrator
 from accounts.scopes import in_scope, visible_units
 from accounts.viewsets import AdministratorsOnlyMixin, ManagersOnlyMixin, ScopedModelViewSet
@@ -136,7 +137,7 @@ class ZipForm(forms.Form):
         if data["course"]:
             chosen = chosen.filter(course=data["course"])
         if data["unit"]:
-            chosen = chosen.filter(user__unit__path__startswith=data["unit"].path)
+            chosen = chosen.filter(OrganisationUnit.subtree_q([data["unit"]], field="user__unit"))
         if data["issued_from"]:
             chosen = chosen.filter(issued_on__gte=data["issued_from"])
         if data["issued_to"]:

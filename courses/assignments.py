@@ -19,13 +19,7 @@ DUE_SOON_DAYS = 7
 
 def learners_in(units):
     """Active learners whose unit is one of these units or below one of them."""
-    paths = [unit.path for unit in units]
-    if not paths:
-        return get_user_model().objects.none()
-    below = Q()
-    for path in paths:
-        below |= Q(unit__path__startswith=path)
-    return get_user_model().objects.filter(below, is_active=True)
+    return get_user_model().objects.filter(OrganisationUnit.subtree_q(units), is_active=True)
 
 
 def assign(course, units, due_on, assigned_by):
@@ -46,11 +40,9 @@ def assignments_for(user):
     """
     if user.unit_id is None:
         return []
-    path, steplen = user.unit.path, OrganisationUnit.steplen
-    ancestors_and_self = [path[:end] for end in range(steplen, len(path) + 1, steplen)]
     chosen = {}
     for assignment in (
-        Assignment.objects.filter(unit__path__in=ancestors_and_self).select_related("course").order_by("due_on")
+        Assignment.objects.filter(unit__path__in=user.unit.ancestor_paths()).select_related("course").order_by("due_on")
     ):
         chosen.setdefault(assignment.course_id, assignment)
     return list(chosen.values())

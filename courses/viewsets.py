@@ -16,6 +16,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.widgets.button import HeaderButton
 
+from accounts.models import OrganisationUnit
 from accounts.scopes import sees_records, units_in_scope, visible_units
 from accounts.viewsets import ManagersOnlyMixin, ScopedModelViewSet
 from courses.assignments import assign, learners_in
@@ -52,7 +53,11 @@ class AssignForm(forms.Form):
         direct = get_user_model().objects.filter(is_active=True).count_per_unit()
         paths = {unit.pk: unit.path for unit in units}  # a unit's subtree is among them: scopes hold subtrees
         return {
-            unit.pk: sum(count for unit_id, count in direct.items() if paths.get(unit_id, "").startswith(unit.path))
+            unit.pk: sum(
+                count
+                for unit_id, count in direct.items()
+                if OrganisationUnit.path_is_below(paths.get(unit_id, ""), [unit])
+            )
             for unit in units
         }
 

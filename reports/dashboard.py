@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 
 from wagtail.admin.ui.components import Component
 
+from accounts.models import OrganisationUnit
 from accounts.scopes import in_scope, visible_units
 from certificates.models import Certificate
 from cms.models import ProgrammeArea
@@ -101,5 +102,8 @@ class ManagerDashboardPanel(Component):
             .annotate(count=Count("pk"))
             .values_list("user__unit__path", "count")
         )
-        totals = [(unit.name, sum(c for path, c in counts.items() if path.startswith(unit.path))) for unit in level]
+        totals = [
+            (unit.name, sum(c for path, c in counts.items() if OrganisationUnit.path_is_below(path, [unit])))
+            for unit in level
+        ]
         return sorted(totals, key=lambda item: -item[1])[:8]

@@ -177,7 +177,7 @@ class CompletionRows:
 
     def units_below(self, paths):
         """Ids of the units at or below any of these paths (the unit table is small: read once)."""
-        return [pk for pk, path, _name in self.units if path.startswith(tuple(paths))] if paths else []
+        return [pk for pk, path, _name in self.units if OrganisationUnit.path_is_below(path, paths)]
 
     def _module_counts(self):
         counts = dict.fromkeys(self.courses, 0)
@@ -399,14 +399,16 @@ class CompletionRows:
         if key not in self.due_dates:
             path = self.unit_paths.get(unit_id)
             assigned = self.assignments.get(course_id, []) if path else []
-            self.due_dates[key] = next((due for unit_path, due in assigned if path.startswith(unit_path)), "")
+            self.due_dates[key] = next(
+                (due for unit_path, due in assigned if OrganisationUnit.path_is_below(path, [unit_path])), ""
+            )
         return self.due_dates[key]
 
     def unit_label(self, unit_id):
         """The unit with the units above it: "Thành phố Hà Nội › Phường Hoàn Kiếm › Công an phường"."""
         if unit_id not in self.unit_labels:
-            path, steplen = self.unit_paths.get(unit_id) or "", OrganisationUnit.steplen
-            names = [self.unit_names.get(path[:end], "") for end in range(steplen, len(path) + 1, steplen)]
+            paths = OrganisationUnit.ancestor_paths_of(self.unit_paths.get(unit_id) or "")
+            names = [self.unit_names.get(path, "") for path in paths]
             self.unit_labels[unit_id] = " › ".join(name for name in names if name)
         return self.unit_labels[unit_id]
 

@@ -83,7 +83,7 @@ def figures_by_unit(courses, start=None, end=None, today=None):
     assignments = Assignment.objects.filter(course_id__in=course_ids).values_list("course_id", "unit__path", "due_on")
     for course_id, assigned_path, due_on in assignments:
         for unit_id, path in units.items():
-            if path.startswith(assigned_path):
+            if OrganisationUnit.path_is_below(path, [assigned_path]):
                 previous = coverage[course_id].get(unit_id)
                 coverage[course_id][unit_id] = min(previous, due_on) if previous else due_on
 
@@ -157,16 +157,15 @@ def unit_summary(user, courses, start=None, end=None, today=None):
     units = list(visible_units(user).order_by("path"))
     top = min((unit.depth for unit in units), default=1)
     rows = {unit.path: SummaryRow(unit=unit, depth=unit.depth - top + 1, figures=Figures()) for unit in units}
-    steplen = OrganisationUnit.steplen
     for unit in reversed(units):  # children before parents: each adds itself into its parent
         row = rows[unit.path]
         row.figures.add(direct.get(unit.pk, Figures()))
-        parent = rows.get(unit.path[:-steplen])
+        parent = rows.get(unit.parent_path)
         if parent is not None:
             parent.figures.add(row.figures)
             parent.is_subtotal = True
     total = Figures()
     for row in rows.values():
-        if row.unit.path[:-steplen] not in rows:  # a top unit of the scope
+        if row.unit.parent_path not in rows:  # a top unit of the scope
             total.add(row.figures)
     return [rows[unit.path] for unit in units], total
