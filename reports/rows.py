@@ -34,7 +34,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrganisationUnit
 from accounts.scopes import scope_filter
 from certificates.models import STATE_LABELS, Certificate
-from courses.models import Assignment, CoursePage, Enrolment, ModulePage, ModuleProgress
+from courses.models import Assignment, CoursePage, Enrolment, ModuleProgress, live_modules_by_course
+from courses.services import progress_percent
 
 CHUNK = 5000
 
@@ -151,9 +152,11 @@ class CompletionRows:
         if area:
             courses = courses.filter(area=area)
         self.courses = {page.pk: page for page in courses.only("id", "title", "area", "hours", "path", "depth")}
-        module_counts = self._module_counts()
+        # A course's modules and the ones a learner has done are counted as the learner's pages count them.
+        modules = live_modules_by_course(self.courses.values())
+        self.live_module_ids = {module.pk for course_modules in modules.values() for module in course_modules}
         self.course_cells = {  # what a row shows of its course
-            pk: (page.title, str(page.get_area_display()), page.hours, module_counts[pk])
+            pk: (page.title, str(page.get_area_display()), page.hours, len(modules[pk]))
             for pk, page in self.courses.items()
         }
         self.assignments = {}  # course id -> [(unit path, due date)], earliest first
@@ -178,19 +181,6 @@ class CompletionRows:
     def units_below(self, paths):
         """Ids of the units at or below any of these paths (the unit table is small: read once)."""
         return [pk for pk, path, _name in self.units if path.startswith(tuple(paths))] if paths else []
-
-    def _module_counts(self):
-        counts = dict.fromkeys(self.courses, 0)
-        by_path = {course.path: pk for pk, course in self.courses.items()}
-        steplen = ModulePage.steplen
-        for path in (
-            ModulePage.objects.live()
-            .filter(depth__in={c.depth + 1 for c in self.courses.values()})
-            .values_list("path", flat=True)
-        ):
-            if (course_id := by_path.get(path[:-steplen])) is not None:
-                counts[course_id] += 1
-        return counts
 
     # The two sources
 
@@ -353,10 +343,7 @@ class CompletionRows:
             for values in chunk:
                 pk, course_id, source, enrolled, completed, score, serial, status, expires_on = values[PK:]
                 title, area, hours, modules = self.course_cells[course_id]
-                if completed is not None:
-                    progress = 100
-                else:
-                    progress = round(100 * modules_done.get(pk, 0) / modules) if modules else 0
+                progress = progress_percent(modules_done.get(pk, 0), modules, completed is not None)
                 yield Row(
                     *self._learner_cells(values),
                     title,
@@ -378,13 +365,12 @@ class CompletionRows:
         unit = self.unit_labels.get(unit_id) or self.unit_label(unit_id)
         return full_name, email, unit, position, self.staff_labels.get(staff_category, "")
 
-    @staticmethod
-    def _modules_done(enrolment_ids):
+    def _modules_done(self, enrolment_ids):
         """{enrolment id: live modules done} for these (unfinished) enrolments."""
         if not enrolment_ids:
             return {}
         return dict(
-            ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids, module__live=True)
+            ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids, module_id__in=self.live_module_ids)
             .values("enrolment_id")
             .annotate(count=Count("pk"))
             .values_list("enrolment_id", "count")

@@ -1,4 +1,7 @@
+from collections import defaultdict
+from functools import reduce
 from http import HTTPMethod
+from operator import or_
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -121,8 +124,8 @@ class CoursePage(ViewServedPage, BasePage):
         verbose_name = _("course")
 
     def modules(self):
-        """The live modules in tree order, without their lessons and quizzes (lists and links need neither)."""
-        return ModulePage.objects.live().child_of(self).order_by("path").defer_streamfields()
+        """The live modules in tree order, without their lessons and quizzes (see live_modules)."""
+        return live_modules([self])
 
 
 class ModulePage(ViewServedPage, BasePage):
@@ -167,3 +170,24 @@ class ModulePage(ViewServedPage, BasePage):
     @property
     def hourly_attempt_limit(self):
         return self.attempts_per_hour or self.DEFAULT_ATTEMPTS_PER_HOUR
+
+
+def live_modules(courses):
+    """The live modules of these courses in tree order, without their lessons and quizzes (lists,
+    links and counts need neither). The one definition of a course's modules: its pages, the
+    learner's progress and the completion records all count these (a draft module is not one)."""
+    courses = list(courses)
+    if not courses:
+        return ModulePage.objects.none()
+    children = reduce(or_, (ModulePage.objects.child_of_q(course) for course in courses))
+    return ModulePage.objects.live().filter(children).order_by("path").defer_streamfields()
+
+
+def live_modules_by_course(courses):
+    """{course id: its live modules in tree order} for these courses, in one query."""
+    courses = list(courses)
+    course_by_path = {course.path: course.pk for course in courses}
+    modules = defaultdict(list)
+    for module in live_modules(courses):
+        modules[course_by_path[module.path[: -ModulePage.steplen]]].append(module)
+    return modules
