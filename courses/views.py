@@ -16,7 +16,7 @@ from wagtail import hooks
 from cms.listing import chosen_filters, filter_context
 from cms.models import ProgrammeArea
 from courses import services
-from courses.assignments import assigned_courses, assignments_for
+from courses.assignments import assigned_courses, assignments_for, fulfilled_course_ids
 from courses.models import Audience, Completion, CourseIndexPage, CoursePage, Enrolment, ModulePage
 
 
@@ -142,12 +142,11 @@ def dashboard(request):
         }
         for e in enrolments
     ]
-    completed_course_ids = {c.course_id for c in completions.values()}
     return TemplateResponse(
         request,
         "courses/dashboard.html",
         {
-            "assigned": assigned_courses(assigned, progress, completed_course_ids),
+            "assigned": assigned_courses(assigned, progress, fulfilled_course_ids(request.user, assigned)),
             "in_progress": [row for row in rows if not row["completion"]],
             "completed": [row for row in rows if row["completion"]],
             # Higher apps (certificates) add their own sections through this hook.
