@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Courses")
+
+    def ready(self):
+        # The page types are answered by the views registered on them in courses.views: register
+        # them before the first request (the pages cannot import the views, see ViewServedPage).
+        from courses import views  # noqa: F401

@@ -2,6 +2,8 @@
 the reminders before and after the due date. The rules in one place for the admin, /my/ and commands."""
 
 import datetime
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -48,16 +50,38 @@ def assignments_for(user):
     return list(chosen.values())
 
 
-def assigned_courses(assignments, progress, completed_course_ids, today=None):
-    """A learner's assignments as /my/ shows them: progress (None before enrolling), completed, overdue."""
+def fulfilling(course, due_on):
+    """A Q on Completion: the completions that fulfil an assignment of `course` due on `due_on`.
+
+    The one meaning of "overdue", for /my/, the reminders, the completion records and the unit
+    summary: an assignment is overdue for a learner once its due date has passed and the learner
+    holds no completion of the course that has not lapsed by the due date. A completion made after
+    the due date fulfils it (late, but done); one that lapsed before the due date does not, and a
+    renewal's completion does. A learner covered by two assignments of a course answers to the
+    earlier due date.
+    """
+    return Completion.valid_on(course, due_on)
+
+
+def fulfilled_course_ids(user, assignments):
+    """The courses of these assignments (one per course) that the learner's completions fulfil."""
+    if not assignments:
+        return set()
+    fulfilled = reduce(or_, (fulfilling(assignment.course, assignment.due_on) for assignment in assignments))
+    return set(Completion.objects.filter(fulfilled, user=user).values_list("course_id", flat=True))
+
+
+def assigned_courses(assignments, progress, fulfilled_ids, today=None):
+    """A learner's assignments as /my/ shows them: progress (None before enrolling), completed (the
+    assignment fulfilled, see `fulfilling`), overdue."""
     today = today or timezone.localdate()
     return [
         {
             "assignment": assignment,
             "course": assignment.course,
-            "completed": assignment.course_id in completed_course_ids,
+            "completed": assignment.course_id in fulfilled_ids,
             "percent": progress[assignment.course_id].percent if assignment.course_id in progress else None,
-            "overdue": assignment.due_on < today and assignment.course_id not in completed_course_ids,
+            "overdue": assignment.due_on < today and assignment.course_id not in fulfilled_ids,
         }
         for assignment in assignments
     ]
@@ -70,7 +94,7 @@ def is_assigned(user, course):
 def send_reminders(today=None):
     """7 days before the due date and once overdue, one e-mail per learner and kind, never twice.
 
-    Learners who completed the course (after it was assigned, or before) are not reminded.
+    Learners whose completion fulfils the assignment (see `fulfilling`) are not reminded.
     """
     today = today or timezone.localdate()
     sent = 0
@@ -80,7 +104,7 @@ def send_reminders(today=None):
     )
     for kind, window in windows:
         for assignment in Assignment.objects.filter(window).select_related("course", "unit"):
-            done = Completion.objects.filter(course=assignment.course).values("user_id")
+            done = Completion.objects.filter(fulfilling(assignment.course, assignment.due_on)).values("user_id")
             reminded = AssignmentReminder.objects.filter(assignment=assignment, kind=kind).values("user_id")
             learners = learners_in([assignment.unit]).exclude(pk__in=done).exclude(pk__in=reminded)
             for learner in learners.iterator():

@@ -10,8 +10,6 @@ one, after the lock, so parallel submissions cannot slip past them (on SQLite wr
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, OuterRef, Q, Subquery
@@ -21,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from courses.assignments import is_assigned
-from courses.models import Completion, Enrolment, ModulePage, ModuleProgress, QuizAttempt
+from courses.models import Completion, Enrolment, ModulePage, ModuleProgress, QuizAttempt, live_modules_by_course
 from courses.signals import course_completed
 
 
@@ -97,7 +95,8 @@ class Standing:
 
     @property
     def progress(self):
-        return progress_of(self.modules, self.done_ids)
+        completed = self.enrolment is not None and self.enrolment.completed_at is not None
+        return progress_of(self.modules, self.done_ids, completed)
 
     @property
     def all_done(self):
@@ -379,32 +378,42 @@ class CourseProgress:
 def learner_progress(user, courses):
     """{course id: CourseProgress} for each of these courses the learner is enrolled in, in two queries.
 
-    The percent counts the course's live modules done, so a module added later lowers it.
+    Progress is that of the latest enrolment (a renewal starts again), as progress_of counts it.
     """
     courses = list(courses)
     if not courses:
         return {}
-    done_by_course, latest_enrolment_of = defaultdict(set), {}
+    done_by_course, latest_enrolment_of, completed = defaultdict(set), {}, {}
     rows = Enrolment.objects.filter(user=user, course__in=courses).order_by("started_at", "pk")
-    for course_id, enrolment_id, module_id in rows.values_list("course_id", "pk", "progress__module_id"):
+    for course_id, enrolment_id, completed_at, module_id in rows.values_list(
+        "course_id", "pk", "completed_at", "progress__module_id"
+    ):
         if latest_enrolment_of.get(course_id) != enrolment_id:  # a renewal: count the latest enrolment only
             latest_enrolment_of[course_id] = enrolment_id
             done_by_course[course_id] = set()  # an entry for every enrolment, even with nothing done yet
+        completed[course_id] = completed_at is not None
         if module_id is not None:
             done_by_course[course_id].add(module_id)
-    steplen = ModulePage.steplen
-    course_by_path = {course.path: course.pk for course in courses}
-    children = reduce(or_, (Q(path__startswith=course.path, depth=course.depth + 1) for course in courses))
-    modules_by_course = defaultdict(list)
-    for module in ModulePage.objects.live().filter(children).order_by("path").defer_streamfields():
-        modules_by_course[course_by_path[module.path[:-steplen]]].append(module)
-    return {course_id: progress_of(modules_by_course[course_id], done) for course_id, done in done_by_course.items()}
+    modules_by_course = live_modules_by_course(courses)
+    return {
+        course_id: progress_of(modules_by_course[course_id], done, completed[course_id])
+        for course_id, done in done_by_course.items()
+    }
 
 
-def progress_of(modules, done_ids):
+def progress_of(modules, done_ids, completed=False):
     """How far through these (live, ordered) modules the learner is, and where to continue."""
     finished = sum(1 for module in modules if module.pk in done_ids)
     return CourseProgress(
-        percent=round(100 * finished / len(modules)) if modules else 0,
+        percent=progress_percent(finished, len(modules), completed),
         next_module=next((module for module in modules if module.pk not in done_ids), None),
     )
+
+
+def progress_percent(modules_done, module_count, completed):
+    """A learner's progress in a course, in whole percent: the one formula of the learner's pages and
+    the completion records. A completed enrolment is 100 (a module published since does not undo a
+    completion); otherwise the share of the course's live modules done, rounded."""
+    if completed:
+        return 100
+    return round(100 * modules_done / module_count) if module_count else 0

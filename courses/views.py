@@ -1,4 +1,6 @@
-"""Thin views over courses.services: the course page, enrolment, a module, the learner's dashboard."""
+"""Thin views over courses.services: the catalogue, the course page, enrolment, a module, the
+learner's dashboard. The page types are answered by the views registered on them here
+(`@CoursePage.page_view(route)`, see courses.models.pages.ViewServedPage)."""
 
 import uuid
 
@@ -11,11 +13,28 @@ from django.utils.translation import gettext as _
 
 from wagtail import hooks
 
+from cms.listing import chosen_filters, filter_context
+from cms.models import ProgrammeArea
 from courses import services
-from courses.assignments import assigned_courses, assignments_for
-from courses.models import Completion, Enrolment
+from courses.assignments import assigned_courses, assignments_for, fulfilled_course_ids
+from courses.models import Audience, Completion, CourseIndexPage, CoursePage, Enrolment, ModulePage
 
 
+@CourseIndexPage.page_view()
+def catalogue(request, index):
+    courses = CoursePage.objects.live().child_of(index).order_by("path")
+    chosen = chosen_filters(request, {"area": ProgrammeArea, "audience": Audience})
+    courses = list(courses.filter(**chosen))
+    progress = services.learner_progress(request.user, courses) if request.user.is_authenticated else {}
+    for course in courses:
+        course.percent = progress[course.pk].percent if course.pk in progress else None
+    context = index.get_context(request)
+    context.update(filter_context(chosen))
+    context.update({"courses": courses, "areas": ProgrammeArea.choices, "audiences": Audience.choices})
+    return TemplateResponse(request, index.get_template(request), context)
+
+
+@CoursePage.page_view()
 def course_page(request, course):
     standing = services.standing_in(request.user, course)
     progress = standing.progress
@@ -34,6 +53,7 @@ def course_page(request, course):
     return TemplateResponse(request, course.get_template(request), context)
 
 
+@CoursePage.page_view("enrol/")
 def enrol(request, course):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -44,6 +64,7 @@ def enrol(request, course):
     return HttpResponseRedirect(course.url)
 
 
+@ModulePage.page_view()
 def module_page(request, module):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -121,12 +142,11 @@ def dashboard(request):
         }
         for e in enrolments
     ]
-    completed_course_ids = {c.course_id for c in completions.values()}
     return TemplateResponse(
         request,
         "courses/dashboard.html",
         {
-            "assigned": assigned_courses(assigned, progress, completed_course_ids),
+            "assigned": assigned_courses(assigned, progress, fulfilled_course_ids(request.user, assigned)),
             "in_progress": [row for row in rows if not row["completion"]],
             "completed": [row for row in rows if row["completion"]],
             # Higher apps (certificates) add their own sections through this hook.

@@ -17,11 +17,9 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
-    BooleanField,
     CharField,
     Count,
     Exists,
-    ExpressionWrapper,
     FilteredRelation,
     OuterRef,
     Q,
@@ -34,7 +32,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrganisationUnit
 from accounts.scopes import scope_filter
 from certificates.models import STATE_LABELS, Certificate
-from courses.models import Assignment, CoursePage, Enrolment, ModulePage, ModuleProgress
+from courses.assignments import fulfilling
+from courses.models import Assignment, Completion, CoursePage, Enrolment, ModuleProgress, live_modules_by_course
+from courses.services import progress_percent
 
 CHUNK = 5000
 
@@ -150,10 +150,15 @@ class CompletionRows:
             courses = courses.filter(pk=course.pk)
         if area:
             courses = courses.filter(area=area)
-        self.courses = {page.pk: page for page in courses.only("id", "title", "area", "hours", "path", "depth")}
-        module_counts = self._module_counts()
+        self.courses = {
+            page.pk: page
+            for page in courses.only("id", "title", "area", "hours", "path", "depth", "certificate_validity_months")
+        }
+        # A course's modules and the ones a learner has done are counted as the learner's pages count them.
+        modules = live_modules_by_course(self.courses.values())
+        self.live_module_ids = {module.pk for course_modules in modules.values() for module in course_modules}
         self.course_cells = {  # what a row shows of its course
-            pk: (page.title, str(page.get_area_display()), page.hours, module_counts[pk])
+            pk: (page.title, str(page.get_area_display()), page.hours, len(modules[pk]))
             for pk, page in self.courses.items()
         }
         self.assignments = {}  # course id -> [(unit path, due date)], earliest first
@@ -179,19 +184,6 @@ class CompletionRows:
         """Ids of the units at or below any of these paths (the unit table is small: read once)."""
         return [pk for pk, path, _name in self.units if OrganisationUnit.path_is_below(path, paths)]
 
-    def _module_counts(self):
-        counts = dict.fromkeys(self.courses, 0)
-        by_path = {course.path: pk for pk, course in self.courses.items()}
-        steplen = ModulePage.steplen
-        for path in (
-            ModulePage.objects.live()
-            .filter(depth__in={c.depth + 1 for c in self.courses.values()})
-            .values_list("path", flat=True)
-        ):
-            if (course_id := by_path.get(path[:-steplen])) is not None:
-                counts[course_id] += 1
-        return counts
-
     # The two sources
 
     def _enrolments(self):
@@ -202,7 +194,7 @@ class CompletionRows:
         rows = Enrolment.objects.filter(self.learner_filter, course_id__in=self.courses, superseded=False)
         if self.status == Status.COMPLETED:
             rows = rows.filter(completed_at__isnull=False)
-        if self.status in (Status.IN_PROGRESS, Status.OVERDUE):
+        if self.status == Status.IN_PROGRESS:
             rows = rows.filter(completed_at__isnull=True)
         if self.status == Status.OVERDUE:
             rows = rows.filter(self._overdue_q())
@@ -253,20 +245,25 @@ class CompletionRows:
         )
 
     def _overdue_q(self):
-        """Enrolments whose course is overdue for the learner's unit (one IN list per course)."""
+        """Enrolments of learners for whom the course is overdue (courses.assignments.fulfilling):
+        their unit's due date has passed and they hold no completion that fulfils it. That may be
+        a finished enrolment whose completion lapsed before the due date."""
         query = Q(pk__in=[])
-        for course_id, late_units in self.late_units.items():
-            query |= Q(course_id=course_id, user__unit_id__in=late_units)
+        for (course_id, due_on), late_units in self.late_units.items():
+            fulfilled = Completion.objects.filter(fulfilling(self.courses[course_id], due_on), user=OuterRef("user_id"))
+            query |= Q(course_id=course_id, user__unit_id__in=late_units) & ~Exists(fulfilled)
         return query
 
     @cached_property
     def late_units(self):
-        """{course id: ids of the units whose assignment of the course is past due}. The earliest
-        due date applies: a unit also covered by a later assignment is still late."""
-        late = {}
-        for course_id, assigned in self.assignments.items():
-            if paths := [path for path, due_on in assigned if due_on < self.today]:
-                late[course_id] = set(self.units_below(paths))
+        """{(course id, due date): ids of the units whose due date for the course it is, when it has
+        passed}. A unit covered by two assignments of a course answers to the earlier one."""
+        late = defaultdict(set)
+        for course_id, assigned in self.assignments.items():  # earliest due date first
+            for pk, path, _name in self.units:
+                due_on = next((due_on for prefix, due_on in assigned if path.startswith(prefix)), None)
+                if due_on is not None and due_on < self.today:
+                    late[course_id, due_on].add(pk)
         return late
 
     def _parts(self):
@@ -284,7 +281,8 @@ class CompletionRows:
     @cached_property
     def sizes(self):
         """The number of rows of each part. When there are not-started parts, two grouped queries
-        count everything: the learners of each unit, and the enrolments of each unit and course."""
+        count everything: the learners of each unit, and the enrolments of each unit and course
+        (overdue enrolments, which depend on each learner's completions, are counted by a third)."""
         if not self.covered_units:
             return [(self.enrolments if kind == "enrolment" else part).count() for kind, _course_id, part in self.parts]
         learners = get_user_model().objects.filter(_strip_user_prefix(self.expected_filter)).count_per_unit()
@@ -292,18 +290,17 @@ class CompletionRows:
         enrolments = (
             Enrolment.objects.filter(self.learner_filter, course_id__in=self.courses, superseded=False)
             .values("course_id", "user__unit_id", "user__is_active")
-            .annotate(finished=ExpressionWrapper(Q(completed_at__isnull=False), output_field=BooleanField()))
-            .values_list("course_id", "user__unit_id", "user__is_active", "finished")
             .annotate(count=Count("pk"))
+            .values_list("course_id", "user__unit_id", "user__is_active", "count")
         )
         listed, enrolled = 0, defaultdict(int)
-        for course_id, unit_id, is_active, finished, count in enrolments:
-            if self.status is None or (
-                self.status == Status.OVERDUE and not finished and unit_id in self.late_units.get(course_id, ())
-            ):
+        for course_id, unit_id, is_active, count in enrolments:
+            if self.status is None:
                 listed += count
             if is_active and unit_id in self.covered_units.get(course_id, ()):
                 enrolled[course_id] += count
+        if self.status == Status.OVERDUE:
+            listed = self.enrolments.count()
         sizes = []
         for kind, course_id, _part in self.parts:
             if kind == "enrolment":
@@ -353,10 +350,7 @@ class CompletionRows:
             for values in chunk:
                 pk, course_id, source, enrolled, completed, score, serial, status, expires_on = values[PK:]
                 title, area, hours, modules = self.course_cells[course_id]
-                if completed is not None:
-                    progress = 100
-                else:
-                    progress = round(100 * modules_done.get(pk, 0) / modules) if modules else 0
+                progress = progress_percent(modules_done.get(pk, 0), modules, completed is not None)
                 yield Row(
                     *self._learner_cells(values),
                     title,
@@ -378,13 +372,12 @@ class CompletionRows:
         unit = self.unit_labels.get(unit_id) or self.unit_label(unit_id)
         return full_name, email, unit, position, self.staff_labels.get(staff_category, "")
 
-    @staticmethod
-    def _modules_done(enrolment_ids):
+    def _modules_done(self, enrolment_ids):
         """{enrolment id: live modules done} for these (unfinished) enrolments."""
         if not enrolment_ids:
             return {}
         return dict(
-            ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids, module__live=True)
+            ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids, module_id__in=self.live_module_ids)
             .values("enrolment_id")
             .annotate(count=Count("pk"))
             .values_list("enrolment_id", "count")

@@ -6,7 +6,8 @@ Definitions (also in docs/decisions.md), for the chosen courses and period:
 - enrolled: learner-course pairs with an enrolment started in the period;
 - completed: learner-course pairs completed in the period;
 - completion rate: completed ÷ the pairs assigned or enrolled (either), in percent;
-- overdue: assigned pairs past their due date and never completed;
+- overdue: assigned pairs past their due date with no completion that fulfils it (one that has not
+  lapsed by the due date: courses.assignments.fulfilling);
 - certificates: certificates issued in the period (re-issues excluded).
 """
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 from accounts.models import OrganisationUnit
 from accounts.scopes import visible_units
 from certificates.models import Certificate
+from courses.assignments import fulfilling
 from courses.models import Assignment, Completion, CoursePage, Enrolment
 from reports.rows import start_of
 
@@ -109,18 +111,30 @@ def figures_by_unit(courses, start=None, end=None, today=None):
     # Without a period, each enrolled pair has exactly one enrolment not superseded by a renewal:
     # counted from the index on enrolment (course, superseded, user, completed_at), with no DISTINCT.
     enrolled_pairs = grouped(enrolments) if start or end else grouped(enrolments.filter(superseded=False), Count("pk"))
-    # Completions of all time (for the overdue and the assigned completion rate) and in the period.
-    ever_completed, completed_pairs = {}, []
-    for course_id, unit_id, ever, in_period in (
+    # Completions of all time (for the assigned completion rate), in the period, and those that
+    # fulfil each past due date (for the overdue): one count of learners per (course, due date).
+    course_by_id = {course.pk: course for course in courses}
+    late = sorted({(course_id, due_on) for course_id, covered in coverage.items() for due_on in covered.values()})
+    late = [(course_id, due_on) for course_id, due_on in late if due_on < today]
+    fulfilled_counts = {
+        f"fulfilled_{index}": Count("user_id", distinct=True, filter=fulfilling(course_by_id[course_id], due_on))
+        for index, (course_id, due_on) in enumerate(late)
+    }
+    ever_completed, fulfilled, completed_pairs = {}, {}, []
+    for course_id, unit_id, ever, in_period, *fulfilled_by_due in (
         Completion.objects.filter(course_id__in=course_ids, user__is_active=True)
         .values("course_id", "user__unit_id")
         .annotate(
             ever=Count("user_id", distinct=True),
             in_period=Count("user_id", distinct=True, filter=completed_in_period),
+            **fulfilled_counts,
         )
-        .values_list("course_id", "user__unit_id", "ever", "in_period")
+        .values_list("course_id", "user__unit_id", "ever", "in_period", *fulfilled_counts)
     ):
         ever_completed[course_id, unit_id] = ever
+        for (late_course_id, due_on), count in zip(late, fulfilled_by_due, strict=True):
+            if late_course_id == course_id:
+                fulfilled[course_id, unit_id, due_on] = count
         completed_pairs.append((course_id, unit_id, in_period))
     certificates = Certificate.objects.current().filter(issued_in_period, course_id__in=course_ids)
 
@@ -143,7 +157,7 @@ def figures_by_unit(courses, start=None, end=None, today=None):
             figures[unit_id].assigned_completed += done
             if due_on < today:
                 figures[unit_id].overdue += max(
-                    0, learners.get(unit_id, 0) - ever_completed.get((course_id, unit_id), 0)
+                    0, learners.get(unit_id, 0) - fulfilled.get((course_id, unit_id, due_on), 0)
                 )
     for _course_id, unit_id, count in grouped(certificates):
         if unit_id is not None:

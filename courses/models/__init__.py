@@ -1,6 +1,13 @@
 """Courses: the page types learners take (pages) and what they did in them (records)."""
 
-from courses.models.pages import Audience, CourseIndexPage, CoursePage, ModulePage
+from courses.models.pages import (
+    Audience,
+    CourseIndexPage,
+    CoursePage,
+    ModulePage,
+    live_modules,
+    live_modules_by_course,
+)
 from courses.models.records import (
     Assignment,
     AssignmentReminder,
@@ -23,4 +30,6 @@ __all__ = [
     "ModuleProgress",
     "QuizAttempt",
     "add_months",
+    "live_modules",
+    "live_modules_by_course",
 ]

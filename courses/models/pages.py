@@ -1,11 +1,15 @@
+from collections import defaultdict
+from functools import reduce
 from http import HTTPMethod
+from operator import or_
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -20,8 +24,47 @@ class Audience(models.TextChoices):
     OFFICIALS = "officials", _("Officials, civil servants and staff")
 
 
-class CourseIndexPage(SectionPage):
-    """The course catalogue at /courses/."""
+# The view functions that answer each course page type, by page class: courses/views.py fills it
+# (see ViewServedPage.page_view), and CoursesConfig.ready() imports that module before any request.
+PAGE_VIEWS = {}
+
+
+class ViewServedPage(RoutablePageMixin):
+    """A page type answered by view functions in courses/views.py: `""` for the page itself, other
+    routes (a course's `enrol/`) below it. Wagtail's RoutablePageMixin routes, serves and previews
+    them, and `{% routablepageurl page "enrol" %}` links to them by the view's name.
+
+    The pages cannot import the views (views → services → models would be a circle), so each view
+    registers itself: `@CoursePage.page_view("enrol/")`. Records know nothing of views.
+    """
+
+    @classmethod
+    def page_view(cls, route=""):
+        def register(view_function):
+            PAGE_VIEWS.setdefault(cls, []).append((route, view_function))
+            return view_function
+
+        return register
+
+    @classmethod
+    def get_subpage_urls(cls):
+        return tuple(
+            path(route, _page_method(view_function), name=view_function.__name__)
+            for route, view_function in PAGE_VIEWS.get(cls, [])
+        )
+
+
+def _page_method(view_function):
+    """RoutablePageMixin calls a route as a method of the page: `view(request, page)` called so."""
+
+    def route(page, request, *args, **kwargs):
+        return view_function(request, page, *args, **kwargs)
+
+    return route
+
+
+class CourseIndexPage(ViewServedPage, SectionPage):
+    """The course catalogue at /courses/, answered by courses.views.catalogue."""
 
     subpage_types = ["courses.CoursePage"]
     max_count_per_parent = 1
@@ -29,26 +72,10 @@ class CourseIndexPage(SectionPage):
     class Meta:
         verbose_name = _("course catalogue")
 
-    def get_context(self, request, *args, **kwargs):
-        from cms.listing import chosen_filters, filter_context
-        from courses.services import learner_progress
 
-        context = super().get_context(request, *args, **kwargs)
-        courses = CoursePage.objects.live().child_of(self).order_by("path")
-        chosen = chosen_filters(request, {"area": ProgrammeArea, "audience": Audience})
-        courses = courses.filter(**chosen)
-        context.update(filter_context(chosen))
-        courses = list(courses)
-        progress = learner_progress(request.user, courses) if request.user.is_authenticated else {}
-        for course in courses:
-            course.percent = progress[course.pk].percent if course.pk in progress else None
-        context["courses"] = courses
-        context["areas"] = ProgrammeArea.choices
-        context["audiences"] = Audience.choices
-        return context
+class CoursePage(ViewServedPage, BasePage):
+    """A course, answered by courses.views.course_page (and enrol at enrol/)."""
 
-
-class CoursePage(RoutablePageMixin, BasePage):
     summary = models.TextField(_("summary"))
     objectives = RichTextField(_("learning objectives"), features=RICH_TEXT_FEATURES)
     area = models.PositiveSmallIntegerField(
@@ -97,23 +124,13 @@ class CoursePage(RoutablePageMixin, BasePage):
         verbose_name = _("course")
 
     def modules(self):
-        """The live modules in tree order, without their lessons and quizzes (lists and links need neither)."""
-        return ModulePage.objects.live().child_of(self).order_by("path").defer_streamfields()
-
-    @path("")
-    def course_view(self, request):
-        from courses.views import course_page
-
-        return course_page(request, self)
-
-    @path("enrol/")
-    def enrol_view(self, request):
-        from courses.views import enrol
-
-        return enrol(request, self)
+        """The live modules in tree order, without their lessons and quizzes (see live_modules)."""
+        return live_modules([self])
 
 
-class ModulePage(BasePage):
+class ModulePage(ViewServedPage, BasePage):
+    """A lesson and its quiz, answered by courses.views.module_page (GET, and POST for the quiz)."""
+
     body = StreamField(BodyBlock(), verbose_name=_("lesson"), blank=True)
     quiz = StreamField(QuizBlock(), verbose_name=_("quiz"), blank=True)
     attempt_limit = models.PositiveSmallIntegerField(
@@ -154,7 +171,23 @@ class ModulePage(BasePage):
     def hourly_attempt_limit(self):
         return self.attempts_per_hour or self.DEFAULT_ATTEMPTS_PER_HOUR
 
-    def serve(self, request, *args, **kwargs):
-        from courses.views import module_page
 
-        return module_page(request, self)
+def live_modules(courses):
+    """The live modules of these courses in tree order, without their lessons and quizzes (lists,
+    links and counts need neither). The one definition of a course's modules: its pages, the
+    learner's progress and the completion records all count these (a draft module is not one)."""
+    courses = list(courses)
+    if not courses:
+        return ModulePage.objects.none()
+    children = reduce(or_, (ModulePage.objects.child_of_q(course) for course in courses))
+    return ModulePage.objects.live().filter(children).order_by("path").defer_streamfields()
+
+
+def live_modules_by_course(courses):
+    """{course id: its live modules in tree order} for these courses, in one query."""
+    courses = list(courses)
+    course_by_path = {course.path: course.pk for course in courses}
+    modules = defaultdict(list)
+    for module in live_modules(courses):
+        modules[course_by_path[module.path[: -ModulePage.steplen]]].append(module)
+    return modules

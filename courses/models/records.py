@@ -163,9 +163,22 @@ class Completion(models.Model):
 
     @property
     def lapses_on(self):
-        """The day this completion stops counting (the course's validity after completion), or None."""
+        """The day this completion lapses (the course's validity after completion; its certificate's
+        expiry date), or None. It still counts that day: the certificate is valid through it
+        (Certificate.state_of) and the course may be taken again from the next (services.may_retake)."""
         months = self.course.certificate_validity_months
         return add_months(self.completed_on, months) if months else None
+
+    @staticmethod
+    def valid_on(course, day):
+        """A Q: the completions of `course` that have not lapsed by `day` (lapses_on is `day` or later,
+        or never), whenever they were made. The database cannot add months as add_months does, so
+        the earliest completion date that is still valid on `day` is worked out here."""
+        valid = Q(course_id=course.pk)
+        months = course.certificate_validity_months
+        if months:
+            valid &= Q(completed_on__gte=first_completion_valid_on(day, months))
+        return valid
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -173,3 +186,14 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def first_completion_valid_on(day: datetime.date, months: int) -> datetime.date:
+    """The earliest completion date whose validity of `months` reaches `day` (add_months of it is
+    `day` or later). add_months never goes back as its day goes forward, so this is a boundary."""
+    earliest = add_months(day, -months)
+    while add_months(earliest - datetime.timedelta(days=1), months) >= day:
+        earliest -= datetime.timedelta(days=1)
+    while add_months(earliest, months) < day:
+        earliest += datetime.timedelta(days=1)
+    return earliest

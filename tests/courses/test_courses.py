@@ -341,3 +341,37 @@ def test_a_module_shows_its_content_warning_before_the_lesson(learner_client, co
 
     warning = html.index("Mô-đun này mô tả các tình huống bạo lực.")
     assert warning < html.index('<details class="content-warning__gate">') < html.index("Nội dung bài học.")
+
+
+def test_each_course_page_type_is_answered_by_its_view_in_a_preview_too(learner_client, course):
+    """Wagtail's preview renders what a visitor gets: the catalogue's cards, the course's module
+    list, the module's lesson, from the views registered on the page types."""
+    from django.conf import settings
+    from django.test import RequestFactory
+
+    session = learner_client.cookies[settings.SESSION_COOKIE_NAME].value
+    signed_in = RequestFactory().get("/", HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}={session}")
+    previews = {
+        name: course[name].specific.make_preview_request(original_request=signed_in).render()
+        for name in ("catalogue", "course", "lesson")
+    }
+
+    assert previews["catalogue"].context_data["courses"] == [course["course"]]
+    assert [m.pk for m in previews["course"].context_data["modules"]] == [
+        course[name].pk for name in ("lesson", "quiz_one", "quiz_two")
+    ]
+    assert previews["lesson"].context_data["module_count"] == 3
+
+
+def test_the_course_models_import_no_view_or_rule():
+    """Records know nothing of views: views import services, which import the models."""
+    import ast
+    from pathlib import Path
+
+    import courses.models
+
+    for source in Path(courses.models.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.ImportFrom | ast.Import):
+                names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                assert not any(name.startswith(("courses.views", "courses.services")) for name in names), source
