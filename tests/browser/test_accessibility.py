@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from cms.models import StandardPage
+from tests.cms.factories import StandardPageFactory
 from tests.cms.test_pages import every_block_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -48,12 +48,11 @@ def test_every_page_type_passes_axe_and_asks_nothing_of_another_origin(browser, 
     context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740}, bypass_csp=True)
     requests = []
     context.on("request", lambda request: requests.append(request.url))
-    site_tree["blocks"] = site_tree["home"].add_child(
-        instance=StandardPage(
-            title="Mọi khối nội dung",
-            slug="moi-khoi",
-            body=every_block_value(site_tree["image"], site_tree["document"], site_tree["programme"]),
-        )
+    site_tree["blocks"] = StandardPageFactory(
+        parent=site_tree["home"],
+        title="Mọi khối nội dung",
+        slug="moi-khoi",
+        body=every_block_value(site_tree["image"], site_tree["document"], site_tree["programme"]),
     )
     page = context.new_page()
     for key in [*PAGE_TYPES, "blocks"]:

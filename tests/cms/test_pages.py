@@ -5,7 +5,6 @@ import json
 import re
 
 from django.urls import reverse
-from django.utils import timezone
 
 from wagtail.models import Page
 
@@ -13,37 +12,15 @@ import pytest
 
 from cms.blocks import BodyBlock
 from cms.models import (
-    ArticleIndexPage,
     ArticlePage,
-    CampaignIndexPage,
-    CampaignPage,
-    HelpDirectoryPage,
     HomePage,
     MaterialFile,
-    MaterialPage,
-    MaterialsIndexPage,
     ProgrammePage,
     StandardPage,
 )
+from tests.cms.factories import ArticlePageFactory, StandardPageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize(
-    ("page_type", "allowed_parents"),
-    [
-        (ProgrammePage, {HomePage}),
-        (CampaignIndexPage, {HomePage}),
-        (CampaignPage, {CampaignIndexPage}),
-        (ArticleIndexPage, {HomePage}),
-        (ArticlePage, {ArticleIndexPage}),
-        (MaterialsIndexPage, {HomePage}),
-        (MaterialPage, {MaterialsIndexPage}),
-        (HelpDirectoryPage, {HomePage}),
-    ],
-)
-def test_each_page_type_lives_only_under_its_parent(page_type, allowed_parents):
-    assert set(page_type.allowed_parent_page_models()) == allowed_parents
 
 
 def test_standard_pages_go_anywhere_and_a_home_page_only_once(site_tree):
@@ -91,12 +68,11 @@ def every_block_value(image, document, page):
 
 
 def test_a_page_renders_every_block_of_the_library(client, site_tree):
-    page = site_tree["home"].add_child(
-        instance=StandardPage(
-            title="Mọi khối nội dung",
-            slug="moi-khoi",
-            body=every_block_value(site_tree["image"], site_tree["document"], site_tree["programme"]),
-        )
+    page = StandardPageFactory(
+        parent=site_tree["home"],
+        title="Mọi khối nội dung",
+        slug="moi-khoi",
+        body=every_block_value(site_tree["image"], site_tree["document"], site_tree["programme"]),
     )
     html = client.get(page.url).content.decode()
 
@@ -188,7 +164,7 @@ def test_junk_filters_give_a_normal_page(client, site_tree, query):
 
 def test_the_article_index_paginates_ten_to_a_page_and_keeps_the_filter(client, site_tree):
     for n in range(12):
-        site_tree["articles"].add_child(instance=ArticlePage(title=f"Bài {n}", slug=f"bai-{n}", area=1))
+        ArticlePageFactory(parent=site_tree["articles"], title=f"Bài {n}", slug=f"bai-{n}", area=1)
 
     first = client.get(site_tree["articles"].url, {"area": 1})
     last = client.get(site_tree["articles"].url, {"area": 1, "page": 2})
@@ -316,9 +292,8 @@ def test_an_anonymous_page_view_costs_at_most_12_queries_with_200_articles(
     client, site_tree, django_assert_max_num_queries
 ):
     index = site_tree["articles"]
-    today = timezone.localdate()
     for n in range(200):
-        index.add_child(instance=ArticlePage(title=f"Bài viết {n}", slug=f"bai-viet-{n}", area=1 + n % 7, date=today))
+        ArticlePageFactory(parent=index, title=f"Bài viết {n}", slug=f"bai-viet-{n}", area=1 + n % 7)
 
     for url in (
         "/",

@@ -10,18 +10,15 @@ from wagtail.models import Workflow
 
 import pytest
 
-from cms.models import ArticlePage
 from tests.accounts.factories import UserFactory
+from tests.cms.factories import ArticlePageFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def draft_article(site_tree):
-    article = site_tree["articles"].add_child(
-        instance=ArticlePage(title="Bài chờ duyệt", slug="bai-cho-duyet", area=1, live=False)
-    )
-    return article
+    return ArticlePageFactory(parent=site_tree["articles"], title="Bài chờ duyệt", slug="bai-cho-duyet", live=False)
 
 
 def test_campaign_article_and_material_pages_are_under_moderator_approval(site_tree):

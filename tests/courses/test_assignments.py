@@ -12,6 +12,7 @@ import pytest
 from courses import assignments
 from courses.models import Assignment, Enrolment
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
+from tests.courses.factories import AssignmentFactory, CompletionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_units_outside_the_scope_and_bad_dates_are_refused(ward_manager, course,
 
 
 def test_a_manager_cannot_change_an_assignment_outside_their_scope(ward_manager, course, unit_tree):
-    elsewhere = Assignment.objects.create(course=course["course"], unit=unit_tree["HN-X-SS"], due_on=in_days(9))
+    elsewhere = AssignmentFactory(course=course["course"], unit=unit_tree["HN-X-SS"], due_on=in_days(9))
 
     assert ward_manager.get(f"/admin/assignments/edit/{elsewhere.pk}/").status_code == 404
     assert ward_manager.post(f"/admin/assignments/delete/{elsewhere.pk}/").status_code == 404
@@ -110,19 +111,7 @@ def test_enrolling_in_an_assigned_course_records_the_assignment_as_its_source(cl
 def test_reminders_go_a_week_before_and_once_overdue_never_twice(course, unit_tree, learners):
     due = timezone.localdate() + datetime.timedelta(days=20)
     [assignment] = assignments.assign(course["course"], [unit_tree["HN-P-HK"]], due, None)
-    from courses.models import Completion  # the health worker has finished: no reminder for them
-
-    enrolment = Enrolment.objects.create(user=learners["health"], course=course["course"])
-    Completion.objects.create(
-        enrolment=enrolment,
-        user=learners["health"],
-        course=course["course"],
-        full_name="x",
-        course_title="x",
-        area=1,
-        hours=1,
-        completed_on=timezone.localdate(),
-    )
+    CompletionFactory(user=learners["health"], course=course["course"])  # finished: no reminder for them
 
     def run(days_before_due):
         return assignments.send_reminders(today=due - datetime.timedelta(days=days_before_due))

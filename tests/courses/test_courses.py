@@ -11,6 +11,7 @@ import pytest
 from courses import services
 from courses.models import Completion, Enrolment, ModuleProgress, QuizAttempt
 from tests.accounts.factories import UserFactory
+from tests.courses.factories import CoursePageFactory, ModulePageFactory, QuizModuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -201,11 +202,7 @@ def test_a_learner_not_enrolled_cannot_submit(learner_client, course):
 
 
 def test_a_module_under_another_course_is_not_found(learner_client, course):
-    from courses.models import CoursePage
-
-    other = course["catalogue"].add_child(
-        instance=CoursePage(title="Khóa khác", slug="khoa-khac", summary=".", objectives="<p>.</p>", hours=1)
-    )
+    other = CoursePageFactory(parent=course["catalogue"], title="Khóa khác", slug="khoa-khac")
 
     assert learner_client.get(other.url + "khai-niem/").status_code == 404
     assert learner_client.get(course["course"].url + "khai-niem/").status_code == 200
@@ -242,43 +239,26 @@ def test_services_grade_on_the_server(course):
 
 
 def build_big_course(course, modules=30, questions=50):
-    import json
-
     from courses.blocks import stored_question
-    from courses.models import ModulePage
 
     quiz = [
         stored_question(f"Câu hỏi {n}", [("Đúng", True), ("Sai", False), ("Không rõ", False)]) for n in range(questions)
     ]
-    pages = [
-        course.add_child(
-            instance=ModulePage(title=f"Mô-đun {n}", slug=f"mo-dun-{n}", quiz=json.dumps(quiz) if n == 0 else "[]")
-        )
-        for n in range(modules)
-    ]
-    return pages
+    quiz_module = QuizModuleFactory(parent=course, title="Mô-đun 0", slug="mo-dun-0", questions=quiz)
+    lessons = [ModulePageFactory(parent=course, title=f"Mô-đun {n}", slug=f"mo-dun-{n}") for n in range(1, modules)]
+    return [quiz_module, *lessons]
 
 
 def test_a_module_page_and_a_quiz_submission_cost_the_same_queries_whatever_the_size(learner_client, course):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from courses.models import CourseIndexPage, CoursePage
-
-    catalogue = CourseIndexPage.objects.get()
     for n in range(5):
         UserFactory(email=f"nguoi.khac{n}@example.org")
     counts = []
     for modules, questions in ((3, 2), (30, 50)):
-        big = catalogue.add_child(
-            instance=CoursePage(
-                title=f"Khóa {modules}",
-                slug=f"khoa-{modules}",
-                summary=".",
-                objectives="<p>.</p>",
-                hours=1,
-                modules_in_order=False,
-            )
+        big = CoursePageFactory(
+            parent=course["catalogue"], title=f"Khóa {modules}", slug=f"khoa-{modules}", modules_in_order=False
         )
         quiz_module = build_big_course(big, modules, questions)[0]
         learner_client.post(big.url + "enrol/")
