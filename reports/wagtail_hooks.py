@@ -6,8 +6,8 @@ from wagtail import hooks
 from accounts.admin_access import ManagersMenuItem, ScopedModelViewSet
 from accounts.roles import is_administrator
 from accounts.scopes import sees_records
+from audit.models import ExportLog
 from reports.dashboard import ManagerDashboardPanel
-from reports.models import ExportLog
 from reports.views import CompletionRecordsView, UnitSummaryView
 
 
@@ -73,4 +73,4 @@ def register_export_log_viewset():
 def export_log_permissions():
     from django.contrib.auth.models import Permission
 
-    return Permission.objects.filter(content_type__app_label="reports", codename="view_exportlog")
+    return Permission.objects.filter(content_type__app_label="audit", codename="view_exportlog")

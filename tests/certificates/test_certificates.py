@@ -16,6 +16,7 @@ from django.utils import timezone
 import pytest
 from pypdf import PdfReader
 
+from audit.models import ExportLog
 from certificates import pdf, services
 from certificates.models import Certificate, CertificateSettings, ExpiryReminder
 from courses import services as course_services
@@ -388,6 +389,9 @@ def test_a_manager_downloads_the_pdfs_of_their_scope_as_a_zip(
     assert names == [f"{issued.serial_slug}.pdf"]  # not the learner of the other commune
     assert hashlib.sha256(archive.read(names[0])).hexdigest() == issued.pdf_sha256
     assert Certificate.objects.filter(completion=elsewhere).exists()
+    log = ExportLog.objects.get()  # like every export of learners' records
+    assert (log.user, log.report, log.export_format) == (client.user, "certificates_zip", "zip")
+    assert log.filters == {"course": str(course["course"].pk)} and log.row_count == 1
 
 
 @pytest.mark.parametrize(
@@ -407,6 +411,7 @@ def test_a_zip_outside_the_scope_or_with_bad_filters_gets_a_message(staff_client
     response = client.get("/admin/certificates/zip/", {"download": "1", **query})
 
     assert response.status_code == 400 and message in response.content.decode()
+    assert not ExportLog.objects.exists()
 
 
 def test_a_zip_that_matches_nothing_says_so(staff_client, issued, unit_tree):
@@ -417,6 +422,7 @@ def test_a_zip_that_matches_nothing_says_so(staff_client, issued, unit_tree):
 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "Không có giấy chứng nhận nào khớp với bộ lọc" in response.content.decode()
+    assert not ExportLog.objects.exists()  # no file, nothing exported
 
 
 def test_managers_list_only_the_certificates_of_their_scope(staff_client, issued, unit_tree):
