@@ -11,7 +11,7 @@ import zipfile
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import pytest
 from pypdf import PdfReader
@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from audit.models import ExportLog
 from certificates import pdf, services
 from certificates.models import Certificate, CertificateSettings, ExpiryReminder
+from cms.links import absolute_url
 from courses import services as course_services
 from courses.models import Completion
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
@@ -350,6 +351,30 @@ def test_expiry_reminders_go_30_and_7_days_before_and_never_twice(issued):
         "Giấy chứng nhận của bạn sẽ hết hạn sau 7 ngày",
     ]
     assert ExpiryReminder.objects.filter(certificate=issued).count() == 2
+
+
+def test_certificate_mails_are_in_vietnamese_with_the_links_the_holder_needs(
+    course, unit_tree, django_capture_on_commit_callbacks
+):
+    course["course"].certificate_validity_months = 24
+    course["course"].save()
+    learner = UserFactory(full_name="Trần Văn Nam", unit=unit_tree["HN-P-HK-CA"], email="nam@example.org")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        complete_course(learner, course)
+    certificate = Certificate.objects.get(user=learner)
+    with translation.override("en"):
+        services.send_expiry_reminders(today=certificate.expires_on - datetime.timedelta(days=30))
+
+    issued_mail, reminder = mail.outbox
+    assert issued_mail.to == reminder.to == ["nam@example.org"]
+    assert issued_mail.subject == f"Giấy chứng nhận {certificate.serial} của bạn đã sẵn sàng"
+    assert reminder.subject == "Giấy chứng nhận của bạn sẽ hết hạn sau 30 ngày"
+    for message in (issued_mail, reminder):
+        assert "Chào Trần Văn Nam," in message.body
+        assert f"trang học tập của bạn: {absolute_url('/my/')}" in message.body
+    assert f"Bất kỳ ai cũng có thể kiểm tra tại:\n{absolute_url(f'/verify/{certificate.code}/')}" in issued_mail.body
+    assert absolute_url(f"/certificates/{certificate.serial_slug}.pdf") in issued_mail.body
+    assert "Sau ngày đó, bạn có thể học lại khóa học để được cấp giấy chứng nhận mới:" in reminder.body
 
 
 def test_the_reminder_command_runs_daily_without_repeating(issued):
