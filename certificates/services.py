@@ -153,7 +153,7 @@ def reissue(certificate, user, holder_name=None):
     return new
 
 
-def issue_missing(stdout=None):
+def issue_missing():
     """Certificates for completions of certificate courses that have none (turned on later), and
     the PDFs of certificates that have none yet."""
     missing = Completion.objects.filter(course__issues_certificate=True).exclude(certificates__isnull=False)
