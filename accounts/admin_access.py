@@ -17,8 +17,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import ModelLogEntry
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
-from .roles import is_administrator
-from .scopes import sees_records
+from accounts.roles import is_administrator
+from accounts.scopes import sees_records
 
 
 class ManagersOnlyMixin:

@@ -9,8 +9,8 @@ from operator import or_
 
 from django.db.models import Q
 
-from .models import OrganisationUnit
-from .roles import is_administrator
+from accounts.models import OrganisationUnit
+from accounts.roles import is_administrator
 
 
 def visible_units(user):

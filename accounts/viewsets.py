@@ -11,10 +11,10 @@ from wagtail.admin.views.generic.models import DeleteView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
-from .admin_access import ScopedModelViewSet
-from .forms import AdminUserCreationForm, AdminUserEditForm
-from .models import ManagerScope, OrganisationUnit, User
-from .scopes import units_in_scope
+from accounts.admin_access import ScopedModelViewSet
+from accounts.forms import AdminUserCreationForm, AdminUserEditForm
+from accounts.models import ManagerScope, OrganisationUnit, User
+from accounts.scopes import units_in_scope
 
 
 class UserViewSet(WagtailUserViewSet):
