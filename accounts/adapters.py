@@ -10,8 +10,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.core import context as allauth_context
 
-from .client_ip import client_ip
-from .mfa import MAILBOX_CODE, has_totp, needs_second_factor
+from accounts.client_ip import client_ip
+from accounts.mfa import MAILBOX_CODE, has_totp, needs_second_factor
 
 
 class AccountAdapter(DefaultAccountAdapter):

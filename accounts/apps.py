@@ -10,8 +10,8 @@ class AccountsConfig(AppConfig):
     default = True
 
     def ready(self):
-        from . import mfa  # noqa: F401 - connects the receiver that records a TOTP activation
-        from .client_ip import trusted_proxy_networks
+        from accounts import mfa  # noqa: F401 - connects the receiver that records a TOTP activation
+        from accounts.client_ip import trusted_proxy_networks
 
         trusted_proxy_networks()  # a mistyped TRUSTED_PROXIES stops the start, not a request
 

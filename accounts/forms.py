@@ -7,7 +7,7 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 
-from .models import FULL_NAME_MAX_LENGTH, OrganisationUnit, User
+from accounts.models import FULL_NAME_MAX_LENGTH, OrganisationUnit, User
 
 
 def normalise_full_name(value):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .mfa import has_passed_second_factor, has_proved_mailbox, has_totp, needs_second_factor
+from accounts.mfa import has_passed_second_factor, has_proved_mailbox, has_totp, needs_second_factor
 
 
 def _with_next(url_name, next_url):

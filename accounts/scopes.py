@@ -6,8 +6,8 @@ the unit-owned rows) of each scoped unit and of every unit below it; everyone el
 
 from django.db.models import Q
 
-from .models import OrganisationUnit
-from .roles import is_administrator
+from accounts.models import OrganisationUnit
+from accounts.roles import is_administrator
 
 
 def visible_units(user):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import OrganisationUnit
+from accounts.models import OrganisationUnit
 
 COLUMNS = ["code", "name", "parent_code", "type"]
 CODE_MAX_LENGTH = OrganisationUnit._meta.get_field("code").max_length

@@ -29,10 +29,10 @@ from wagtail.models import ModelLogEntry
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
-from .forms import AdminUserCreationForm, AdminUserEditForm
-from .models import ManagerScope, OrganisationUnit, User
-from .roles import is_administrator
-from .scopes import sees_records, units_in_scope
+from accounts.forms import AdminUserCreationForm, AdminUserEditForm
+from accounts.models import ManagerScope, OrganisationUnit, User
+from accounts.roles import is_administrator
+from accounts.scopes import sees_records, units_in_scope
 
 
 class ManagersOnlyMixin:

@@ -1,6 +1,6 @@
 from wagtail import hooks
 
-from .viewsets import OrganisationViewSetGroup
+from accounts.viewsets import OrganisationViewSetGroup
 
 
 @hooks.register("register_admin_viewset")

@@ -192,7 +192,7 @@ def paired_median_seconds(first, second, repeat):
 def run():
     from django.conf import settings
 
-    from reports.models import ExportLog
+    from audit.models import ExportLog
     from tests.accounts.factories import UserFactory
 
     started = time.perf_counter()

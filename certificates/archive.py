@@ -28,9 +28,11 @@ class _Pipe:
         return data
 
 
-def zip_stream(certificates):
-    """Yield the bytes of a ZIP of these certificates' PDFs, named by serial (neutral names)."""
+def zip_stream(certificates, on_finished):
+    """Yield the bytes of a ZIP of these certificates' PDFs, named by serial (neutral names);
+    `on_finished(count)` runs once the last byte is sent."""
     pipe = _Pipe()
+    count = 0
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates.iterator(chunk_size=500):
             info = zipfile.ZipInfo(f"{certificate.serial_slug}.pdf", date_time=certificate.issued_on.timetuple()[:6])
@@ -39,4 +41,6 @@ def zip_stream(certificates):
                     target.write(chunk)
                     yield pipe.take()
             yield pipe.take()
+            count += 1
     yield pipe.take()
+    on_finished(count)

@@ -174,10 +174,6 @@ class Certificate(models.Model):
         return reverse("certificate_pdf", args=[self.serial_slug])
 
     @property
-    def is_expired(self):
-        return self.expires_on is not None and self.expires_on < timezone.localdate()
-
-    @property
     def state(self):
         """What the verification page says: valid, expired, revoked or replaced."""
         return self.state_of(self.status, self.expires_on)

@@ -11,16 +11,16 @@ import re
 import secrets
 
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
+from accounts.emails import send_user_email
 from certificates.models import Certificate, CertificateSettings, ExpiryReminder, SerialCounter
 from cms.links import absolute_url
 from courses.models import Completion
@@ -121,13 +121,10 @@ def send_to_holder(certificate, message, **context):
         "certificate": certificate,
         "download_url": absolute_url(certificate.get_absolute_url()),
         "verify_url": absolute_url(certificate.get_verification_path()),
-        "dashboard_url": absolute_url("/my/"),
+        "dashboard_url": absolute_url(reverse("dashboard")),
         **context,
     }
-    with translation.override("vi"):
-        subject = render_to_string(f"certificates/emails/{message}_subject.txt", context).strip()
-        body = render_to_string(f"certificates/emails/{message}_body.txt", context)
-    send_mail(subject, body, None, [certificate.user.email])
+    send_user_email(certificate.user, f"certificates/emails/{message}", context)
 
 
 def revoke(certificate, reason, user):
@@ -156,7 +153,7 @@ def reissue(certificate, user, holder_name=None):
     return new
 
 
-def issue_missing(stdout=None):
+def issue_missing():
     """Certificates for completions of certificate courses that have none (turned on later), and
     the PDFs of certificates that have none yet."""
     missing = Completion.objects.filter(course__issues_certificate=True).exclude(certificates__isnull=False)

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -14,7 +15,7 @@ def register_certificate_viewset():
 
 @hooks.register("register_admin_menu_item")
 def register_zip_menu_item():
-    return ManagersMenuItem(_("Certificates as ZIP"), "/admin/certificates/zip/", icon_name="download", order=311)
+    return ManagersMenuItem(_("Certificates as ZIP"), reverse("certificates:zip"), icon_name="download", order=311)
 
 
 @hooks.register("register_log_actions")

@@ -37,7 +37,7 @@ class HeadingBlock(blocks.StructBlock):
 
     class Meta:
         icon = "title"
-        template = "blocks/heading.html"
+        template = "cms/blocks/heading.html"
         description = _("A heading that divides the page into sections.")
         preview_value = {"text": "Bạo lực trên cơ sở giới là gì?", "level": "h2"}
 
@@ -48,7 +48,7 @@ class RichTextBlock(blocks.RichTextBlock):
 
     class Meta:
         icon = "pilcrow"
-        template = "blocks/rich_text.html"
+        template = "cms/blocks/rich_text.html"
         description = _("Paragraphs with links and lists.")
         preview_value = (
             "<p>Bạo lực trên cơ sở giới là bất kỳ hành vi nào gây tổn hại về thể chất, tinh thần, "
@@ -62,7 +62,7 @@ class CaptionedImageBlock(blocks.StructBlock):
 
     class Meta:
         icon = "image"
-        template = "blocks/captioned_image.html"
+        template = "cms/blocks/captioned_image.html"
         description = _("An image with its alternative text and an optional caption.")
         preview_value = first_image_preview
 
@@ -77,7 +77,7 @@ class VideoBlock(blocks.StructBlock):
 
     class Meta:
         icon = "media"
-        template = "blocks/video.html"
+        template = "cms/blocks/video.html"
         description = _("A video hosted elsewhere, offered as a link with its transcript.")
         preview_value = {
             "video": "https://www.youtube.com/watch?v=example",
@@ -92,7 +92,7 @@ class DocumentDownloadBlock(blocks.StructBlock):
 
     class Meta:
         icon = "doc-full"
-        template = "blocks/document_download.html"
+        template = "cms/blocks/document_download.html"
         description = _("A file to download, with its type and size.")
         preview_value = first_document_preview
 
@@ -103,7 +103,7 @@ class QuoteBlock(blocks.StructBlock):
 
     class Meta:
         icon = "openquote"
-        template = "blocks/quote.html"
+        template = "cms/blocks/quote.html"
         description = _("A quotation with the name of who said it.")
         preview_value = {
             "text": "Không có hình thức bạo lực nào là chuyện riêng của mỗi gia đình.",
@@ -122,7 +122,7 @@ class CalloutBlock(blocks.StructBlock):
 
     class Meta:
         icon = "warning"
-        template = "blocks/callout.html"
+        template = "cms/blocks/callout.html"
         description = _("A boxed note that stands out from the text.")
         preview_value = {
             "tone": "info",
@@ -131,18 +131,18 @@ class CalloutBlock(blocks.StructBlock):
         }
 
 
-class QuestionBlock(blocks.StructBlock):
+class FaqQuestionBlock(blocks.StructBlock):
     question = blocks.CharBlock(label=_("Question"), max_length=255)
     answer = blocks.RichTextBlock(label=_("Answer"), features=RICH_TEXT_FEATURES)
 
 
 class FAQBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("Title"), required=False, max_length=200)
-    questions = blocks.ListBlock(QuestionBlock(), label=_("Questions"), min_num=1)
+    questions = blocks.ListBlock(FaqQuestionBlock(), label=_("Questions"), min_num=1)
 
     class Meta:
         icon = "help"
-        template = "blocks/faq.html"
+        template = "cms/blocks/faq.html"
         description = _("Questions and answers that open one at a time.")
         preview_value = {
             "title": "Câu hỏi thường gặp",
@@ -168,7 +168,7 @@ class KeyFiguresBlock(blocks.StructBlock):
 
     class Meta:
         icon = "table"
-        template = "blocks/key_figures.html"
+        template = "cms/blocks/key_figures.html"
         description = _("A few numbers shown large, each with what it counts.")
         preview_value = {
             "title": "Mục tiêu đến năm 2025",
@@ -188,7 +188,7 @@ class CallToActionBlock(blocks.StructBlock):
 
     class Meta:
         icon = "link"
-        template = "blocks/call_to_action.html"
+        template = "cms/blocks/call_to_action.html"
         description = _("A short invitation with one button.")
         preview_value = {
             "title": "Tham gia khóa học trực tuyến",
@@ -218,7 +218,7 @@ class HelpCardBlock(blocks.StructBlock):
 
     class Meta:
         icon = "mail"
-        template = "blocks/help_card.html"
+        template = "cms/blocks/help_card.html"
         description = _("Where to call for help, with numbers people can tap.")
         preview_value = {
             "title": "Cần giúp đỡ ngay?",
@@ -245,4 +245,4 @@ class BodyBlock(blocks.StreamBlock):
     help_card = HelpCardBlock()
 
     class Meta:
-        template = "blocks/body.html"
+        template = "cms/blocks/body.html"

@@ -16,20 +16,9 @@ from django.utils.cache import has_vary_header, patch_vary_headers
 from django.utils.http import split_header_value
 
 from cms.middleware import is_personal
+from cms.url_prefixes import UNCACHED_PREFIXES
 
 VERSION_KEY = "page-cache:version"
-# Paths whose answers depend on who asks or change state: never cached.
-# Search too: a cached answer comes back faster, which would tell a visitor what others searched for.
-UNCACHED_PREFIXES = (
-    "/admin/",
-    "/accounts/",
-    "/my/",
-    "/language/",
-    "/healthz",
-    "/materials/download/",
-    "/documents/",
-    "/search/",
-)
 
 
 def current_version():

@@ -13,6 +13,7 @@ from wagtail.search.backends import get_search_backend
 
 from cms.models import MaterialFile, ServiceProvider
 from cms.search import search_words
+from cms.url_prefixes import PRIVATE_PREFIXES
 
 
 @never_cache
@@ -85,9 +86,7 @@ def search(request):
 def robots_txt(request):
     lines = [
         "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /accounts/",
-        "Disallow: /my/",
+        *(f"Disallow: {prefix}" for prefix in PRIVATE_PREFIXES),
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -6,12 +6,12 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 
+from accounts.emails import send_user_email
 from accounts.models import OrganisationUnit
 from cms.links import absolute_url
 from courses.models import Assignment, AssignmentReminder, Completion
@@ -124,9 +124,6 @@ def send_assignment_mail(assignment, learner, kind, today):
         "learner": learner,
         "days": (assignment.due_on - today).days,
         "course_url": absolute_url(assignment.course.url),
-        "dashboard_url": absolute_url("/my/"),
+        "dashboard_url": absolute_url(reverse("dashboard")),
     }
-    with translation.override("vi"):
-        subject = render_to_string(f"courses/emails/assignment_{kind}_subject.txt", context).strip()
-        body = render_to_string(f"courses/emails/assignment_{kind}_body.txt", context)
-    send_mail(subject, body, None, [learner.email])
+    send_user_email(learner, f"courses/emails/assignment_{kind}", context)

@@ -17,10 +17,11 @@ from accounts.models import OrganisationUnit
 from accounts.roles import is_administrator
 from accounts.scopes import visible_units
 from accounts.viewsets import ManagersOnlyMixin, ScopedModelViewSet
+from audit.models import ExportLog
+from audit.services import log_export
 from cms.models import ProgrammeArea
 from courses.models import CoursePage
 from reports import exports
-from reports.models import ExportLog
 from reports.rows import HEADINGS, CompletionRows, Status
 from reports.summary import SummaryRow, chosen_courses, unit_summary
 
@@ -116,16 +117,12 @@ class ScopedReportView(ManagersOnlyMixin, ReportView):
     def as_spreadsheet(self, rows, spreadsheet_format):
         if not self.valid_filters:
             rows = []  # junk filters export nothing: the file keeps its headings
-        log = ExportLog.objects.create(
-            user=self.request.user,
-            report=self.report_name,
-            export_format=spreadsheet_format,
-            filters={key: value for key, value in self.request.GET.items() if key != "export"},
+        finished = log_export(
+            self.request.user,
+            self.report_name,
+            spreadsheet_format,
+            {key: value for key, value in self.request.GET.items() if key != "export"},
         )
-
-        def finished(count):
-            ExportLog.objects.filter(pk=log.pk).update(row_count=count)
-
         headings = [str(heading) for heading in self.headings]
         values = (self.export_values(row) for row in rows)
         make = exports.csv_response if spreadsheet_format == self.FORMAT_CSV else exports.xlsx_response

@@ -54,4 +54,4 @@ def register_export_log_viewset():
 def export_log_permissions():
     from django.contrib.auth.models import Permission
 
-    return Permission.objects.filter(content_type__app_label="reports", codename="view_exportlog")
+    return Permission.objects.filter(content_type__app_label="audit", codename="view_exportlog")

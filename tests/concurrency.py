@@ -33,10 +33,10 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
 
 from accounts.models import User
+from audit.models import ExportLog
 from certificates.models import Certificate
 from courses import services
 from courses.models import Completion, Enrolment, QuizAttempt
-from reports.models import ExportLog
 from reports.rows import CHUNK
 from tests.accounts.factories import DEFAULT_PASSWORD, ManagerScopeFactory, UserFactory
 from tests.threaded_server import SLOW_LINK_BUFFER

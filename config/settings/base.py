@@ -20,12 +20,14 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    # Project apps, highest first (DESIGN.md: reports → certificates → courses → cms → accounts).
+    # Project apps, highest first (docs/architecture.md: reports → certificates → courses → cms →
+    # accounts, audit).
     "reports",
     "certificates",
     "courses",
     "cms",
     "accounts",
+    "audit",
     # Wagtail; wagtail.users comes through our config to use our user forms.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

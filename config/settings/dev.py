@@ -2,7 +2,7 @@
 
 import os
 
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = True
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-5d6c1f0e8b7a4c3e9f2a1b0c")

@@ -2,7 +2,7 @@
 
 import tempfile
 
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105 - test settings only
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -25,10 +25,10 @@ from wagtail.log_actions import log
 import pytest
 from openpyxl import load_workbook
 
+from audit.models import ExportLog
 from certificates.models import Certificate
 from courses import assignments
 from courses.models import Assignment
-from reports.models import ExportLog
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
 from tests.courses.factories import complete_course
 from tests.url_catalogue import all_routes

@@ -18,8 +18,8 @@ from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 
+from audit.models import ExportLog
 from certificates.models import Certificate
-from reports.models import ExportLog
 from tests.accounts.factories import DEFAULT_PASSWORD, ManagerScopeFactory, UserFactory
 from tests.conftest import sign_in_past_second_factor
 from tests.courses.factories import complete_course

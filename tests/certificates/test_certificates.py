@@ -11,13 +11,15 @@ import zipfile
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import pytest
 from pypdf import PdfReader
 
+from audit.models import ExportLog
 from certificates import pdf, services
 from certificates.models import Certificate, CertificateSettings, ExpiryReminder
+from cms.links import absolute_url
 from courses import services as course_services
 from courses.models import Completion
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
@@ -351,6 +353,30 @@ def test_expiry_reminders_go_30_and_7_days_before_and_never_twice(issued):
     assert ExpiryReminder.objects.filter(certificate=issued).count() == 2
 
 
+def test_certificate_mails_are_in_vietnamese_with_the_links_the_holder_needs(
+    course, unit_tree, django_capture_on_commit_callbacks
+):
+    course["course"].certificate_validity_months = 24
+    course["course"].save()
+    learner = UserFactory(full_name="Trần Văn Nam", unit=unit_tree["HN-P-HK-CA"], email="nam@example.org")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        complete_course(learner, course)
+    certificate = Certificate.objects.get(user=learner)
+    with translation.override("en"):
+        services.send_expiry_reminders(today=certificate.expires_on - datetime.timedelta(days=30))
+
+    issued_mail, reminder = mail.outbox
+    assert issued_mail.to == reminder.to == ["nam@example.org"]
+    assert issued_mail.subject == f"Giấy chứng nhận {certificate.serial} của bạn đã sẵn sàng"
+    assert reminder.subject == "Giấy chứng nhận của bạn sẽ hết hạn sau 30 ngày"
+    for message in (issued_mail, reminder):
+        assert "Chào Trần Văn Nam," in message.body
+        assert f"trang học tập của bạn: {absolute_url('/my/')}" in message.body
+    assert f"Bất kỳ ai cũng có thể kiểm tra tại:\n{absolute_url(f'/verify/{certificate.code}/')}" in issued_mail.body
+    assert absolute_url(f"/certificates/{certificate.serial_slug}.pdf") in issued_mail.body
+    assert "Sau ngày đó, bạn có thể học lại khóa học để được cấp giấy chứng nhận mới:" in reminder.body
+
+
 def test_the_reminder_command_runs_daily_without_repeating(issued):
     Certificate.objects.filter(pk=issued.pk).update(expires_on=timezone.localdate() + datetime.timedelta(days=5))
     mail.outbox.clear()
@@ -388,6 +414,9 @@ def test_a_manager_downloads_the_pdfs_of_their_scope_as_a_zip(
     assert names == [f"{issued.serial_slug}.pdf"]  # not the learner of the other commune
     assert hashlib.sha256(archive.read(names[0])).hexdigest() == issued.pdf_sha256
     assert Certificate.objects.filter(completion=elsewhere).exists()
+    log = ExportLog.objects.get()  # like every export of learners' records
+    assert (log.user, log.report, log.export_format) == (client.user, "certificates_zip", "zip")
+    assert log.filters == {"course": str(course["course"].pk)} and log.row_count == 1
 
 
 @pytest.mark.parametrize(
@@ -407,6 +436,7 @@ def test_a_zip_outside_the_scope_or_with_bad_filters_gets_a_message(staff_client
     response = client.get("/admin/certificates/zip/", {"download": "1", **query})
 
     assert response.status_code == 400 and message in response.content.decode()
+    assert not ExportLog.objects.exists()
 
 
 def test_a_zip_that_matches_nothing_says_so(staff_client, issued, unit_tree):
@@ -417,6 +447,7 @@ def test_a_zip_that_matches_nothing_says_so(staff_client, issued, unit_tree):
 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "Không có giấy chứng nhận nào khớp với bộ lọc" in response.content.decode()
+    assert not ExportLog.objects.exists()  # no file, nothing exported
 
 
 def test_managers_list_only_the_certificates_of_their_scope(staff_client, issued, unit_tree):

@@ -5,6 +5,8 @@ from django.conf import settings
 import pytest
 
 from cms.models import ArticlePage, SiteSettings
+from cms.page_cache import is_cacheable_request
+from cms.url_prefixes import PRIVATE_PREFIXES, UNCACHED_PREFIXES
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +89,22 @@ def test_account_pages_are_never_cached(client, site_tree):
     for _ in range(2):
         response = client.get("/accounts/login/")
         assert "X-Page-Cache" not in response
+
+
+def test_the_private_prefixes_are_among_the_uncached_and_documents_stay_crawlable():
+    assert set(PRIVATE_PREFIXES) < set(UNCACHED_PREFIXES)
+    assert "/documents/" in UNCACHED_PREFIXES and "/documents/" not in PRIVATE_PREFIXES
+
+
+@pytest.mark.parametrize("prefix", UNCACHED_PREFIXES)
+def test_the_page_cache_skips_every_uncached_prefix(rf, prefix):
+    assert is_cacheable_request(rf.get("/tin-tuc/"))  # a public page is cached…
+    assert not is_cacheable_request(rf.get(prefix + "x/"))  # …nothing under an uncached prefix
+
+
+def test_robots_disallows_exactly_the_private_prefixes(client, site_tree):
+    robots = client.get("/robots.txt").content.decode()
+
+    disallowed = [line.removeprefix("Disallow: ") for line in robots.splitlines() if line.startswith("Disallow:")]
+    assert disallowed == list(PRIVATE_PREFIXES)
+    assert "/documents/" not in disallowed and "/admin/" in disallowed and "/my/" in disallowed

@@ -103,7 +103,7 @@ def test_a_page_renders_every_block_of_the_library(client, site_tree):
 
 def test_every_block_has_a_template_an_icon_and_a_preview(site_tree):
     for name, block in BodyBlock.base_blocks.items():
-        assert block.meta.template.startswith("blocks/"), name
+        assert block.meta.template.startswith("cms/blocks/"), name
         assert block.meta.icon, name
         assert block.get_preview_value() is not None, name
 

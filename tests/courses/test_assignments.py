@@ -5,10 +5,11 @@ import io
 
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import pytest
 
+from cms.links import absolute_url
 from courses import assignments
 from courses.models import Assignment, Enrolment
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
@@ -121,6 +122,27 @@ def test_reminders_go_a_week_before_and_once_overdue_never_twice(course, unit_tr
     assert mail.outbox[0].subject == "Khóa học được giao cho bạn sắp đến hạn"
     assert mail.outbox[1].subject == "Khóa học được giao cho bạn đã quá hạn"
     assert assignment.reminders.count() == 2
+
+
+def test_reminder_mails_are_in_vietnamese_with_the_course_and_the_learners_page(course, unit_tree, learners):
+    due = timezone.localdate() + datetime.timedelta(days=7)
+    assignments.assign(course["course"], [unit_tree["HN-P-HK-CA"]], due, None)
+    learner = learners["police"]
+
+    with translation.override("en"):  # a command or a request in English sends them all the same
+        assignments.send_reminders(today=due - datetime.timedelta(days=7))
+        assignments.send_reminders(today=due + datetime.timedelta(days=1))
+
+    due_soon, overdue = mail.outbox
+    assert due_soon.to == overdue.to == ["ca@example.org"]
+    assert due_soon.subject == "Khóa học được giao cho bạn sắp đến hạn"
+    assert f"Chào {learner.full_name}," in due_soon.body
+    title, due_text = course["course"].title, due.strftime("%d/%m/%Y")
+    assert f"Đơn vị của bạn giao cho bạn hoàn thành khóa học “{title}” trước ngày {due_text}." in due_soon.body
+    assert overdue.subject == "Khóa học được giao cho bạn đã quá hạn"
+    for message in (due_soon, overdue):
+        assert f"Tiếp tục khóa học tại đây:\n{absolute_url(course['course'].url)}" in message.body
+        assert f"Trang học tập của bạn: {absolute_url('/my/')}" in message.body
 
 
 def test_the_reminder_command_is_safe_to_run_daily(course, unit_tree, learners):

@@ -9,9 +9,9 @@ from django.utils import timezone
 import pytest
 from openpyxl import load_workbook
 
+from audit.models import ExportLog
 from courses import assignments
 from courses import services as course_services
-from reports.models import ExportLog
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
 from tests.conftest import sign_in_past_second_factor
 from tests.courses.factories import complete_course

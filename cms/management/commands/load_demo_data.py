@@ -19,7 +19,6 @@ from allauth.account.models import EmailAddress
 from accounts import roles
 from accounts.models import ManagerScope, OrganisationUnit
 from accounts.unit_import import import_units
-from cms.demo_loader import load_site
 from cms.models import HomePage, SiteSettings, StandardPage
 
 DEMO_UNITS_CSV = Path(settings.BASE_DIR) / "accounts" / "fixtures" / "demo_units.csv"
@@ -69,10 +68,11 @@ class Command(BaseCommand):
         home = self.ensure_pages()
         created = self.ensure_accounts()
         self.stdout.write(f"Demo accounts: {created} created. Sign in at http://127.0.0.1:8000/accounts/login/")
-        for app_config in apps.get_app_configs():
-            # Higher apps (courses, …) add their own demo content through a `demo` module.
+        # Each app adds its own demo content through `<app>/demo.py` (data in `demo_content.py`),
+        # lowest first (INSTALLED_APPS lists the highest first): courses build on cms's pages.
+        for app_config in reversed(list(apps.get_app_configs())):
             ours = Path(app_config.path).parent == Path(settings.BASE_DIR)
-            if ours and app_config.name != "cms" and module_has_submodule(app_config.module, "demo"):
+            if ours and module_has_submodule(app_config.module, "demo"):
                 import_module(f"{app_config.name}.demo").load(home, self.stdout)
         self.stdout.write(f"Site: {home.title} at http://127.0.0.1:8000/")
         self.stdout.write("")
@@ -115,7 +115,6 @@ class Command(BaseCommand):
             site_settings.organisation_name = "Chương trình phòng, chống bạo lực trên cơ sở giới"
             site_settings.privacy_page = privacy
             site_settings.save()
-        load_site(home, site_settings)
         return home
 
     def ensure_accounts(self):

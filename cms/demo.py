@@ -1,4 +1,5 @@
-"""Builds the demo site from cms/demo_content.py. Every step finds what exists and adds only what is missing."""
+"""The demo site's pages, materials and help directory from cms/demo_content.py; called by `load_demo_data`.
+Every step finds what exists and adds only what is missing (safe to run twice)."""
 
 import datetime
 import io
@@ -27,6 +28,7 @@ from cms.models import (
     ProgrammePage,
     ProgrammePageArea,
     ServiceProvider,
+    SiteSettings,
     StandardPage,
 )
 
@@ -88,7 +90,8 @@ def document(title, data, name):
     )
 
 
-def load_site(home, site_settings):
+def load(home, stdout):
+    site_settings = SiteSettings.for_site(home.get_site())
     programme = child(
         home,
         ProgrammePage,
@@ -157,6 +160,7 @@ def load_site(home, site_settings):
     if not site_settings.footer_hotlines.exists():
         for order, (name, number) in enumerate([("Bảo vệ trẻ em", "111"), ("Công an", "113"), ("Cấp cứu", "115")]):
             FooterHotline.objects.create(settings=site_settings, sort_order=order, name=name, number=number)
+    stdout.write(f"Pages: {home.get_descendants().live().count()} published under the home page.")
 
 
 def load_materials(index):
