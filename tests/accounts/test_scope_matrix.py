@@ -25,11 +25,11 @@ from wagtail.log_actions import log
 import pytest
 from openpyxl import load_workbook
 
-from audit.models import ExportLog
 from certificates.models import Certificate
 from courses import assignments
 from courses.models import Assignment
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
+from tests.audit.factories import ExportLogFactory
 from tests.courses.factories import complete_course
 from tests.url_catalogue import all_routes
 
@@ -216,7 +216,7 @@ def world(course, unit_tree, monkeypatch, django_capture_on_commit_callbacks):
         "outside": ManagerScopeFactory(unit=other_unit, user__full_name="Cán bộ Xãphụtrách"),
     }
     exporter = UserFactory(full_name="Người Xuấtsổliệu", roles=["Managers"])
-    export = ExportLog.objects.create(user=exporter, report="completion_records", export_format="csv", filters={})
+    export = ExportLogFactory(user=exporter)
     return {
         "learners": {key: Record(user, user.full_name) for key, user in learners.items()},
         "certificates": {
