@@ -90,8 +90,8 @@ def issue(completion, holder_name=None, *, replacing=None):
         hours=completion.hours,
         completed_on=completion.completed_on,
         issued_on=today,
-        # Valid for the course's validity after completion: a re-issue does not extend it, and the
-        # day it expires is the day the course may be taken again (courses.Completion.lapses_on).
+        # Valid for the course's validity after completion: a re-issue does not extend it. Valid
+        # through the day it expires; the course may be taken again from the next (Completion.lapses_on).
         expires_on=completion.lapses_on,
     )
     if replacing is not None:
