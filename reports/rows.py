@@ -261,7 +261,7 @@ class CompletionRows:
         late = defaultdict(set)
         for course_id, assigned in self.assignments.items():  # earliest due date first
             for pk, path, _name in self.units:
-                due_on = next((due_on for prefix, due_on in assigned if path.startswith(prefix)), None)
+                due_on = next((due_on for top, due_on in assigned if OrganisationUnit.path_is_below(path, [top])), None)
                 if due_on is not None and due_on < self.today:
                     late[course_id, due_on].add(pk)
         return late
