@@ -250,8 +250,9 @@ class CompletionRows:
         a finished enrolment whose completion lapsed before the due date."""
         query = Q(pk__in=[])
         for (course_id, due_on), late_units in self.late_units.items():
-            fulfilled = Completion.objects.filter(fulfilling(self.courses[course_id], due_on), user=OuterRef("user_id"))
-            query |= Q(course_id=course_id, user__unit_id__in=late_units) & ~Exists(fulfilled)
+            # One uncorrelated set of learners per due date (a hashed lookup), not a probe per row.
+            fulfilled = Completion.objects.filter(fulfilling(self.courses[course_id], due_on)).values("user_id")
+            query |= Q(course_id=course_id, user__unit_id__in=late_units) & ~Q(user_id__in=fulfilled)
         return query
 
     @cached_property
@@ -282,25 +283,26 @@ class CompletionRows:
     def sizes(self):
         """The number of rows of each part. When there are not-started parts, two grouped queries
         count everything: the learners of each unit, and the enrolments of each unit and course
-        (overdue enrolments, which depend on each learner's completions, are counted by a third)."""
+        (with, for the overdue filter, those of them that are overdue)."""
         if not self.covered_units:
             return [(self.enrolments if kind == "enrolment" else part).count() for kind, _course_id, part in self.parts]
         learners = get_user_model().objects.filter(_strip_user_prefix(self.expected_filter)).count_per_unit()
         # Every learner with an enrolment in a course has exactly one that is not superseded.
+        overdue = {"overdue": Count("pk", filter=self._overdue_q())} if self.status == Status.OVERDUE else {}
         enrolments = (
             Enrolment.objects.filter(self.learner_filter, course_id__in=self.courses, superseded=False)
             .values("course_id", "user__unit_id", "user__is_active")
-            .annotate(count=Count("pk"))
-            .values_list("course_id", "user__unit_id", "user__is_active", "count")
+            .annotate(count=Count("pk"), **overdue)
+            .values_list("course_id", "user__unit_id", "user__is_active", "count", *overdue)
         )
         listed, enrolled = 0, defaultdict(int)
-        for course_id, unit_id, is_active, count in enrolments:
-            if self.status is None:
+        for course_id, unit_id, is_active, count, *overdue_count in enrolments:
+            if overdue_count:
+                listed += overdue_count[0]
+            elif self.status is None:
                 listed += count
             if is_active and unit_id in self.covered_units.get(course_id, ()):
                 enrolled[course_id] += count
-        if self.status == Status.OVERDUE:
-            listed = self.enrolments.count()
         sizes = []
         for kind, course_id, _part in self.parts:
             if kind == "enrolment":
