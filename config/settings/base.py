@@ -21,13 +21,14 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # Project apps, highest first (docs/architecture.md: reports → certificates → courses → cms →
-    # accounts, audit).
+    # accounts, audit, ops).
     "reports",
     "certificates",
     "courses",
     "cms",
     "accounts",
     "audit",
+    "ops",
     # Wagtail; wagtail.users comes through our config to use our user forms.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

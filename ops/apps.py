@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    """What keeps production running and observable: health, metrics, logs, the resilient cache, the task worker."""
+
+    name = "ops"
+    verbose_name = _("Operations")
