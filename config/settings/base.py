@@ -193,11 +193,15 @@ CACHES = {
 
 # Background work through Django's tasks framework. "default" is Wagtail's (search and reference
 # indexes); "background" is ours (certificate PDFs and their e-mails). Both run immediately here;
-# production sends "background" to a database queue that `manage.py db_worker` works through.
+# production sends "background" to a database queue that `manage.py run_worker` works through.
 TASKS = {
     "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
     "background": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
 }
+# A task RUNNING longer than this (seconds) is taken to have lost its worker (killed, machine gone):
+# `requeue_stuck_tasks`, run every minute, puts it back in the queue. Keep it above the longest task
+# (a certificate renders in well under a second); django-tasks-db has no heartbeat of its own.
+TASK_RUNNING_LIMIT = int(os.environ.get("TASK_RUNNING_LIMIT_SECONDS", "180"))
 
 # Certificate verification, per IP address (allauth's rate limiter; format "count/period/key").
 # Codes carry 80 bits, so this bounds scraping, not guessing; a room of 40 may verify at once.

@@ -51,7 +51,7 @@ SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
-# Certificate PDFs are made by a worker: `python manage.py db_worker --backend background`.
+# Certificate PDFs are made by a worker: `python manage.py run_worker --backend background`.
 TASKS["background"] = {"BACKEND": "django_tasks_db.DatabaseBackend"}  # noqa: F405
 # Signed-in pages read the session from Redis; the database keeps it through a Redis restart.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
