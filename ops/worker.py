@@ -68,7 +68,7 @@ class ResilientWorker(Worker):
             "Worker %s lost the database (%s: %s); reconnecting with back-off.",
             self.worker_id,
             type(error).__name__,
-            str(error).strip(),
+            " ".join(str(error).split()),  # one line: psycopg's messages span several
         )
         lost_at, delay = time.monotonic(), self.first_delay
         while self.running:
