@@ -11,7 +11,7 @@ import re
 import uuid
 from contextvars import ContextVar
 
-from django.http import FileResponse
+from django.core.signals import request_finished
 
 from ops.network import peer_is_trusted_proxy
 
@@ -45,23 +45,17 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request_id = request.request_id = request_id_for(request)
-        token = _current.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _current.reset(token)
+        # Kept until the response is closed (request_finished), not only while the middleware
+        # runs: Django logs a 4xx after the last middleware has returned, an export writes its
+        # rows (and logs) while it streams, and gunicorn writes its access line before the close.
+        _current.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
-        if response.streaming and not response.is_async and not isinstance(response, FileResponse):
-            # An export's rows are written (and its log row completed) after this returns. Files
-            # log nothing while sent, and wrapping them would lose the server's sendfile.
-            response.streaming_content = _with_request_id(response.streaming_content, request_id)
         return response
 
 
-def _with_request_id(chunks, request_id):
-    previous = _current.get()
-    _current.set(request_id)
-    try:
-        yield from chunks
-    finally:
-        _current.set(previous)
+def _forget_request_id(**kwargs):
+    _current.set(None)
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="ops.request_id.forget")
