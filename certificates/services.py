@@ -24,6 +24,7 @@ from accounts.emails import send_user_email
 from certificates.models import Certificate, CertificateSettings, ExpiryReminder, SerialCounter
 from cms.links import absolute_url
 from courses.models import Completion
+from ops.metrics import CERTIFICATE_RENDER_SECONDS
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is not misread.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -108,7 +109,8 @@ def render_certificate(certificate_id):
     certificate = Certificate.objects.select_related("user").get(pk=certificate_id)
     if certificate.pdf:
         return
-    content = render_pdf(certificate)
+    with CERTIFICATE_RENDER_SECONDS.time():
+        content = render_pdf(certificate)
     certificate.pdf.save(certificate.download_filename, ContentFile(content), save=False)
     certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
     certificate.save(update_fields=["pdf", "pdf_sha256"])

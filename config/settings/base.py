@@ -64,10 +64,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: every line logged below carries the request's id; then the time every other one takes.
+    # First: every line logged below carries the request's id. The metrics time all that follows.
     "ops.request_id.RequestIdMiddleware",
-    "ops.metrics.MetricsMiddleware",
     "cms.middleware.PermissionsPolicyMiddleware",
+    "ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "cms.middleware.AdminContentSecurityPolicyMiddleware",
