@@ -21,7 +21,7 @@ from tests.certificates.factories import CertificateFactory
 
 pytestmark = pytest.mark.django_db
 
-WORKER_METRICS_PORT = 9912
+WORKER_METRICS_PORTS = range(9915, 9920)  # our loopback ports
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -141,16 +141,17 @@ def test_the_metrics_are_never_cached_and_need_no_known_host(client, settings):
 
 
 def test_the_task_workers_own_metrics_are_served_on_loopback(settings):
-    server = serve_worker_metrics(f"127.0.0.1:{WORKER_METRICS_PORT}")
+    server = next(filter(None, (serve_worker_metrics(f"127.0.0.1:{port}") for port in WORKER_METRICS_PORTS)))
+    address = f"127.0.0.1:{server.server_address[1]}"
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{WORKER_METRICS_PORT}/metrics", timeout=5) as answer:
+        with urllib.request.urlopen(f"http://{address}/metrics", timeout=5) as answer:
             text = answer.read().decode()
         assert "gbv_certificate_render_seconds_count" in text
         # A second worker on the machine cannot take the port: it goes on without serving.
-        assert serve_worker_metrics(f"127.0.0.1:{WORKER_METRICS_PORT}") is None
+        assert serve_worker_metrics(address) is None
         settings.METRICS_ALLOWED_NETWORKS = ["10.0.9.0/24"]
         with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(f"http://127.0.0.1:{WORKER_METRICS_PORT}/metrics", timeout=5)
+            urllib.request.urlopen(f"http://{address}/metrics", timeout=5)
         assert refused.value.code == 404
     finally:
         server.shutdown()

@@ -27,7 +27,8 @@ from tests.courses.factories import CoursePageFactory, QuizModuleFactory, stored
 
 pytestmark = pytest.mark.django_db
 
-INGEST_PORT = 9911
+# Our loopback ports; the first free one, so that the suite can run on SQLite and PostgreSQL at once.
+INGEST_PORTS = range(9911, 9915)
 EMAIL = "lan.phuong.tran@example.org"
 FULL_NAME = "Trần Lan Phương"
 ANSWER_TEXT = "Tôi sẽ gọi đường dây nóng 111 ngay lập tức"
@@ -53,9 +54,18 @@ class Ingest(BaseHTTPRequestHandler):
         pass
 
 
+def first_free(ports):
+    for port in ports:
+        try:
+            return ThreadingHTTPServer(("127.0.0.1", port), Ingest)
+        except OSError:
+            continue
+    raise RuntimeError(f"No free port in {ports}")
+
+
 @pytest.fixture
 def ingest():
-    server = ThreadingHTTPServer(("127.0.0.1", INGEST_PORT), Ingest)
+    server = first_free(INGEST_PORTS)
     server.received = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -68,7 +78,7 @@ def ingest():
 def sentry(ingest):
     started = init_sentry(
         {
-            "SENTRY_DSN": f"http://publickey@127.0.0.1:{INGEST_PORT}/1",
+            "SENTRY_DSN": f"http://publickey@127.0.0.1:{ingest.server_port}/1",
             "SENTRY_ENVIRONMENT": "test",
             "SENTRY_RELEASE": "gbv-learn@test",
         }
