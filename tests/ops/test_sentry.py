@@ -13,7 +13,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory
 
@@ -100,12 +100,15 @@ def post_through_wsgi(path, data, cookies):
     def start_response(status, headers, exc_info=None):
         answer.update(status=int(status.split()[0]), headers=dict(headers))
 
+    # As the test client does: the test's transaction holds the connection, which would be closed.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         chunks = WSGIHandler()(environ, start_response)
         answer["body"] = b"".join(chunks)
         chunks.close()
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
     return answer
 
