@@ -106,7 +106,8 @@ def view_label(request):
     """The view that answered, by name; a Wagtail page by its type (and route, for routable pages)."""
     match = getattr(request, "resolver_match", None)
     if match is None:
-        return "(middleware)"  # answered before URL resolution: a page-cache hit, a redirect, a refusal
+        # No view answered: a page-cache hit, a middleware's redirect or refusal, a path no route matches.
+        return "(no view)"
     if match.url_name == "wagtail_serve":
         # Wagtail keeps the page it routed to on the request (Page.route_for_request).
         route = getattr(request, "_wagtail_route_for_request", None)
@@ -141,15 +142,15 @@ class MetricsMiddleware:
         return response
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # a line on stderr for every scrape
-        pass
-
-
 def metrics_not_found(request):
     """/metrics for everyone MetricsMiddleware does not answer: the site's 404 page. A route of its
     own, so that the path is not redirected to /metrics/ (APPEND_SLASH) like an unknown one."""
     raise Http404
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # a line on stderr for every scrape
+        pass
 
 
 def serve_worker_metrics(address=None):
