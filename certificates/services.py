@@ -26,6 +26,7 @@ from accounts.emails import send_user_email
 from certificates.models import Certificate, CertificateSettings, ExpiryReminder, SerialCounter
 from cms.links import absolute_url
 from courses.models import Completion
+from ops.metrics import CERTIFICATE_RENDER_SECONDS
 from ops.queue import pending_args
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is not misread.
@@ -147,7 +148,8 @@ def store_pdf(certificate):
     """
     from certificates.pdf import render_pdf
 
-    content = render_pdf(certificate)
+    with CERTIFICATE_RENDER_SECONDS.time():
+        content = render_pdf(certificate)
     field = certificate.pdf
     name = field.storage.save(
         field.field.generate_filename(certificate, certificate.download_filename), ContentFile(content)

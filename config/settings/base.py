@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
 
+from ops.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -62,7 +64,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every line logged below carries the request's id. The metrics time all that follows.
+    "ops.request_id.RequestIdMiddleware",
     "cms.middleware.PermissionsPolicyMiddleware",
+    "ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "cms.middleware.AdminContentSecurityPolicyMiddleware",
@@ -354,13 +359,11 @@ MFA_TOTP_ISSUER = "GBV Learn"
 # The version of the privacy notice a learner consents to at sign-up; raise it when the notice changes.
 PRIVACY_NOTICE_VERSION = "2026-11"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    # The tasks frameworks (Django's, and the backport Wagtail uses) log every task at INFO.
-    "loggers": {"django.tasks": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
-}
+# Readable lines on stderr with each request's id; production writes JSON lines (ops/logs.py).
+LOGGING = logging_config(json_lines=False, level=os.environ.get("LOG_LEVEL", "WARNING"))
+
+# Who may read /metrics (ops/metrics.py): comma-separated IPs or CIDR networks, and only straight,
+# not through the proxy. Loopback by default: a Prometheus on the same machine.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1")
 
 SITE_NAME = _("GBV Learn")

@@ -5,6 +5,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 
 from django_tasks_db.management.commands import db_worker
 
+from ops.metrics import serve_worker_metrics
 from ops.worker import ResilientWorker
 
 
@@ -45,6 +46,8 @@ class Command(db_worker.Command):
             worker_id=worker_id,
             excluded_queue_names=excluded_queue_names,
         )
+        if not batch:
+            serve_worker_metrics()  # its certificate renders; a batch run is gone before a scrape
         if reload and not batch:
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
                 worker.configure_signals()  # only the child runs tasks
