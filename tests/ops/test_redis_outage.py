@@ -138,6 +138,22 @@ def test_the_outage_is_logged_once_not_per_request_and_the_recovery_once(redis_c
     assert all(record.levelno == logging.WARNING for record in caplog.records if record.name == "ops.cache")
 
 
+def test_a_long_outage_is_logged_again_once_per_interval(redis_cache, client, home_page, caplog, monkeypatch):
+    monkeypatch.setattr("ops.cache.WARNING_INTERVAL_SECONDS", 0.5)  # a minute in production
+    caplog.set_level(logging.WARNING, logger="ops.cache")
+    redis_cache.stop()
+
+    started = time.monotonic()
+    while time.monotonic() - started < 1.2:
+        assert client.get("/").status_code == 200
+        time.sleep(0.05)
+
+    messages = [record.getMessage() for record in caplog.records if record.name == "ops.cache"]
+    assert 2 <= len(messages) <= 3, messages
+    assert all("is unreachable" in message for message in messages)
+    assert " for " not in messages[0] and all(" for " in message for message in messages[1:])  # how long so far
+
+
 def test_after_redis_returns_the_page_cache_hits_again_and_serves_nothing_published_over(
     redis_cache, client, site_tree
 ):
