@@ -28,8 +28,14 @@ import redis.exceptions
 
 logger = logging.getLogger(__name__)
 
-# What says "Redis is not there", as opposed to a programming error (a wrong type, a bad key).
-REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# What says "Redis cannot serve" (unreachable, loading, a replica after failover, out of memory),
+# as opposed to a programming error (a wrong type, a bad command), which still raises.
+REDIS_DOWN = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.ReadOnlyError,
+    redis.exceptions.OutOfMemoryError,
+)
 DEFAULT_RETRY_SECONDS = 5.0
 # Redis answers in well under a millisecond on a private network: waiting longer only holds a request.
 DEFAULT_SOCKET_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
@@ -57,7 +63,8 @@ class Circuit:
         self.lock = threading.Lock()
         self.down_since = None  # time.monotonic() of the first failure; None while Redis answers
         self.retry_at = 0.0
-        self.warned_at = None
+        self.warned_at = None  # kept across outages: a flapping Redis is reported once a minute too
+        self.reported = False  # whether this outage was logged (so is its end)
         self.fallbacks = {}  # name → LocMemCache, emptied when Redis is back
         self.recovering = threading.local()  # the thread running the recovery receivers talks to Redis
 
@@ -78,7 +85,7 @@ class Circuit:
                 self.down_since = now
             warn = self.warned_at is None or now - self.warned_at >= WARNING_INTERVAL_SECONDS
             if warn:
-                self.warned_at = now
+                self.warned_at, self.reported = now, True
             down_for = now - self.down_since
         if warn:
             logger.warning(
@@ -116,16 +123,17 @@ class Circuit:
                     raise result
                 if isinstance(result, Exception):
                     logger.error("A shared_cache_recovered receiver failed: %r", receiver, exc_info=result)
-        except REDIS_DOWN as error:
+        except redis.exceptions.RedisError as error:  # whatever the PING met, Redis is not back
             self.trip(error)
             return False
         with self.lock:
             down_for = time.monotonic() - self.down_since
-            self.down_since = self.warned_at = None
+            reported, self.down_since, self.reported = self.reported, None, False
         # What was counted or stored during the outage must not come back in the next one.
         for fallback in list(self.fallbacks.values()):
             fallback.clear()
-        logger.warning("Redis at %s is reachable again after %.0f s.", shown_location(self.location), down_for)
+        if reported:
+            logger.warning("Redis at %s is reachable again after %.0f s.", shown_location(self.location), down_for)
         return True
 
 

@@ -138,6 +138,20 @@ def test_the_outage_is_logged_once_not_per_request_and_the_recovery_once(redis_c
     assert all(record.levelno == logging.WARNING for record in caplog.records if record.name == "ops.cache")
 
 
+def test_a_flapping_redis_is_logged_once_a_minute_too(redis_cache, client, home_page, caplog):
+    caplog.set_level(logging.WARNING, logger="ops.cache")
+
+    for _ in range(3):
+        redis_cache.stop()
+        assert client.get("/").status_code == 200
+        redis_cache.start()
+        wait_for_the_retry_interval()
+        assert client.get("/").status_code == 200
+
+    messages = [record.getMessage() for record in caplog.records if record.name == "ops.cache"]
+    assert len(messages) == 2 and "is unreachable" in messages[0] and "reachable again" in messages[1], messages
+
+
 def test_a_long_outage_is_logged_again_once_per_interval(redis_cache, client, home_page, caplog, monkeypatch):
     monkeypatch.setattr("ops.cache.WARNING_INTERVAL_SECONDS", 0.5)  # a minute in production
     caplog.set_level(logging.WARNING, logger="ops.cache")
