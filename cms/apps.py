@@ -21,8 +21,10 @@ class CmsConfig(AppConfig):
         from wagtail.models import get_page_models
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from cms.page_cache import drop_all_pages
+        from cms.page_cache import bump_after_outage, drop_all_pages
+        from ops.cache import shared_cache_recovered
 
+        shared_cache_recovered.connect(bump_after_outage, dispatch_uid="page-cache-after-outage")
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(drop_all_pages, dispatch_uid=f"page-cache-{signal!r}")
         # What else public pages show. Not renditions: rendering a page creates them.

@@ -4,6 +4,12 @@ A campaign month's traffic is mostly anonymous and the pages carry nothing perso
 rendered page is served again from the cache. Any publish, unpublish, move or delete of a page,
 and any change to the settings, snippets, images or documents pages show, bumps one version
 number: every cached page is dropped at once, so a visitor never gets a stale page.
+
+While the shared cache (Redis) is unreachable the page cache is bypassed: pages and remembered
+values are built afresh, since a per-process copy would serve a page another process has since
+unpublished. A publish during the outage cannot bump the version in Redis, so each process that
+finds Redis back bumps it before reading from it again (ops.cache.shared_cache_recovered). A
+PAGE_CACHE_SECONDS of 0 switches the page cache off (production without Redis).
 """
 
 import hashlib
@@ -17,31 +23,44 @@ from django.utils.http import split_header_value
 
 from cms.middleware import is_personal
 from cms.url_prefixes import UNCACHED_PREFIXES
+from ops.cache import shared_cache_is_available
 
 VERSION_KEY = "page-cache:version"
 
 
 def current_version():
+    """The shared version, or None when nothing may be cached (shared cache down, page cache off)."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or not shared_cache_is_available(cache):
+        return None
     # Numbered from the clock, not from 1: after the shared cache is flushed or restarted, no
     # version comes back that a worker may still hold values for.
-    return cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
+    version = cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
+    # Redis may have failed during the lookup: then the number is this process's own.
+    return version if shared_cache_is_available(cache) else None
 
 
 def version_for(request):
     """The version, read once per request: a page asks for several remembered values."""
     if request is None:
         return current_version()
-    if getattr(request, "_page_cache_version", None) is None:
+    if not hasattr(request, "_page_cache_version"):
         request._page_cache_version = current_version()
     return request._page_cache_version
 
 
 def drop_all_pages(**_kwargs):
     """Make every cached page unreachable (signal receiver)."""
+    if not shared_cache_is_available(cache):
+        return  # nothing is cached meanwhile, and the version is bumped when Redis is back
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def bump_after_outage(**_kwargs):
+    """Redis is back (ops.cache.shared_cache_recovered): pages cached before the outage may be stale."""
+    drop_all_pages()
 
 
 def is_cacheable_request(request):
@@ -70,6 +89,8 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request):
         if not is_cacheable_request(request):
+            return self.get_response(request)
+        if version_for(request) is None:
             return self.get_response(request)
         key = cache_key(request)
         cached = cache.get(key)
@@ -118,8 +139,12 @@ def remember(request, key, compute):
 
     A versioned value never changes, so each worker keeps a copy too ("worker" cache): past the
     first request, a page's menu, footer and settings cost no round trip to the shared cache.
+    With no version (shared cache down) the value is computed each time.
     """
-    versioned_key = f"page-cache:{version_for(request)}:{key}"
+    version = version_for(request)
+    if version is None:
+        return compute()
+    versioned_key = f"page-cache:{version}:{key}"
     value = caches["worker"].get(versioned_key)
     if value is None:
         value = cache.get_or_set(versioned_key, compute, timeout=settings.PAGE_CACHE_SECONDS)

@@ -16,6 +16,7 @@ PRIVATE_PREFIXES = (
 UNCACHED_PREFIXES = PRIVATE_PREFIXES + (
     "/language/",
     "/healthz",
+    "/livez",
     "/materials/download/",
     "/documents/",
     "/search/",

@@ -1,11 +1,9 @@
 from django.conf import settings
-from django.db import DatabaseError, connection
 from django.db.models import F
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from wagtail.models import Page
@@ -14,19 +12,6 @@ from wagtail.search.backends import get_search_backend
 from cms.models import MaterialFile, ServiceProvider
 from cms.search import search_words
 from cms.url_prefixes import PRIVATE_PREFIXES
-
-
-@never_cache
-@require_safe
-def healthz(request):
-    """Liveness for load balancers: 200 after a database round-trip, 503 when it fails."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
 
 
 @require_safe

@@ -8,12 +8,14 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.viewsets import site_history_urls
-from cms.views import choose_language, download_material_file, healthz, robots_txt, search
+from cms.views import choose_language, download_material_file, robots_txt, search
 from courses.views import dashboard
 from ops.metrics import metrics_not_found
+from ops.views import healthz, livez
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     # Staff sign in through allauth, which asks for their TOTP code; Wagtail's own form would not.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", include(site_history_urls)),  # Wagtail's site history, narrowed to the user's scope

@@ -1,4 +1,4 @@
-"""Settings, security headers, static files, health check and the set-up scripts."""
+"""Settings, security headers, static files and the set-up scripts."""
 
 import os
 import secrets
@@ -69,23 +69,26 @@ def test_env_example_lists_every_variable_production_reads():
         assert name in listed
 
 
-@pytest.mark.django_db
-def test_healthz_answers_200_after_a_database_round_trip(client):
-    response = client.get("/healthz")
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "up"}
-    assert "no-cache" in response["Cache-Control"]
+# /healthz and /livez: tests/ops/test_health.py.
 
 
-def test_healthz_answers_503_when_the_database_is_down():
-    # A real server process whose database does not answer (nothing listens on port 9).
-    code = "from django.test import Client; r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
-    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:9/none"}
-    result = manage("shell", "-c", code, env=env, settings_module="config.settings.test")
+@pytest.mark.parametrize(
+    ("redis_url", "expected"),
+    [
+        ("redis://127.0.0.1:6379/1", "ops.cache.ResilientRedisCache ops.cache.ResilientRedisCache 600"),
+        # No Redis: each process its own cache, and no page cache (another process may unpublish).
+        ("", "django.core.cache.backends.locmem.LocMemCache django.core.cache.backends.locmem.LocMemCache 0"),
+    ],
+)
+def test_production_keeps_sessions_in_the_database_and_redis_optional(redis_url, expected):
+    code = (
+        "from django.conf import settings as s; print(s.SESSION_ENGINE);"
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['renditions']['BACKEND'], s.PAGE_CACHE_SECONDS)"
+    )
+    result = manage("shell", "-c", code, env={**PRODUCTION_ENV, "REDIS_URL": redis_url, "PAGE_CACHE_SECONDS": "600"})
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == '503 {"status": "unavailable", "database": "down"}'
+    assert result.stdout.strip().splitlines()[-2:] == ["django.contrib.sessions.backends.db", expected]
 
 
 @pytest.mark.django_db

@@ -20,16 +20,26 @@ SECRET_KEY = required_env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in required_env("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()]
 WAGTAILADMIN_BASE_URL = required_env("WAGTAILADMIN_BASE_URL")
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": required_env("REDIS_URL")},
-    "renditions": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": required_env("REDIS_URL"),
-        "KEY_PREFIX": "renditions",
-    },
-    # Per process: values that never change under their key (see cms.page_cache.remember).
-    "worker": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "worker"},
-}
+# Redis is a cache, not a dependency (ops.cache): when it fails each process falls back to its
+# own cache, the page cache is bypassed and rate limits count per process until it is back.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+WORKER_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "worker"}
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "ops.cache.ResilientRedisCache", "LOCATION": REDIS_URL},
+        "renditions": {"BACKEND": "ops.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "renditions"},
+        # Per process: values that never change under their key (see cms.page_cache.remember).
+        "worker": WORKER_CACHE,
+    }
+else:
+    # No Redis: every process keeps its own cache (rate limits per process), and the anonymous
+    # page cache is off, since a process would serve a page another one has since unpublished.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "renditions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "renditions"},
+        "worker": WORKER_CACHE,
+    }
+    PAGE_CACHE_SECONDS = 0
 
 MAILERS = {
     "default": {
@@ -48,15 +58,16 @@ MAILERS = {
 # HTTPS only, behind a proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "true").lower() == "true"
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 # Certificate PDFs are made by a worker: `python manage.py run_worker --backend background`.
 TASKS["background"] = {"BACKEND": "django_tasks_db.DatabaseBackend"}  # noqa: F405
-# Signed-in pages read the session from Redis; the database keeps it through a Redis restart.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only (the default "db" engine), never in Redis: a copy cached
+# there would outlive a sign-out made while Redis was unreachable (docs/decisions.md, issue 14).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 # Never say whether a page came from the cache: a hit tells a visitor what others read or searched.

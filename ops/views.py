@@ -1,0 +1,57 @@
+"""Probes for load balancers and process supervisors; both cheap, never cached, exempt from the HTTPS redirect."""
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from ops.cache import UNAVAILABLE, cache_status
+from ops.queue import queue_state
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """Readiness for load balancers: each part's state; 503 only when the site cannot serve.
+
+    The database is the one part the site cannot do without. Redis down leaves it "degraded"
+    but serving (ops.cache falls back to a per-process cache), so the answer stays 200 and the
+    load balancer keeps sending traffic. The task queue is reported, not judged: a late
+    certificate is no reason to take an app server out.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        queue = queue_state()
+    except DatabaseError:
+        database, tasks = "down", None
+    else:
+        database = "up"
+        tasks = {
+            "waiting": queue.waiting,
+            "oldest_waiting_seconds": (
+                round(queue.oldest_waiting_seconds, 1) if queue.oldest_waiting_seconds is not None else None
+            ),
+            "running": queue.running,
+        }
+    cache_state = cache_status(cache)
+    if database == "down":
+        status = "unavailable"
+    elif cache_state == UNAVAILABLE:
+        status = "degraded"
+    else:
+        status = "ok"
+    return JsonResponse(
+        {"status": status, "database": database, "cache": cache_state, "tasks": tasks},
+        status=503 if database == "down" else 200,
+    )
+
+
+@never_cache
+@require_safe
+def livez(request):
+    """Liveness for process supervisors: the process answers. No database, no cache: their outage
+    is /healthz's business, and restarting a healthy process would not bring them back."""
+    return JsonResponse({"status": "alive"})
