@@ -1,0 +1,55 @@
+"""Locust users for bench/load.py: anonymous visitors and signed-in learners through the HTTPS front.
+
+Reads what bench/load.py prepared (GBV_LOAD_DATA: a JSON file of page URLs, learner accounts, the
+final quiz and its answers, the topology's certificate). Each request is named by its endpoint
+class, so the table compares classes, not single URLs.
+"""
+
+import json
+import os
+import random
+import re
+from pathlib import Path
+
+from locust import HttpUser, between, task
+
+DATA = json.loads(Path(os.environ["GBV_LOAD_DATA"]).read_text())
+HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|token)" value="([^"]+)"')
+THINK_TIME = between(1, 3)
+
+
+class Visitor(HttpUser):
+    """Someone reading the campaign: public pages, most of them served from the page cache."""
+
+    wait_time = THINK_TIME
+
+    def on_start(self):
+        self.client.verify = DATA["certificate"]
+
+    @task
+    def read_a_page(self):
+        self.client.get(random.choice(DATA["public_pages"]), name="anonymous page")  # noqa: S311
+
+
+class Learner(HttpUser):
+    """An official taking the course: module pages, now and then the final quiz."""
+
+    wait_time = THINK_TIME
+
+    def on_start(self):
+        self.client.verify = DATA["certificate"]
+        self.client.headers["Origin"] = self.host  # a browser's POST says where it comes from
+        email = DATA["learners"].pop()
+        page = self.client.get("/accounts/login/", name="sign-in")
+        form = dict(HIDDEN.findall(page.text))
+        self.client.post("/accounts/login/", {**form, "login": email, "password": DATA["password"]}, name="sign-in")
+
+    @task(5)
+    def read_a_module(self):
+        self.client.get(random.choice(DATA["modules"]), name="signed-in module page")  # noqa: S311
+
+    @task(1)
+    def submit_the_quiz(self):
+        page = self.client.get(DATA["final_quiz"], name="signed-in module page")
+        form = dict(HIDDEN.findall(page.text))
+        self.client.post(DATA["final_quiz"], {**form, **DATA["answers"]}, name="quiz submission")
