@@ -148,7 +148,8 @@ class Topology:
         self.certificate.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "825", "-subj", "/CN=127.0.0.1",
-             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,digitalSignature,keyCertSign", "-addext", "extendedKeyUsage=serverAuth",
              "-keyout", str(self.certificate_key), "-out", str(self.certificate)],
             check=True, capture_output=True,
         )  # fmt: skip
