@@ -69,7 +69,13 @@ def test_each_app_server_gets_its_own_control_socket_and_the_local_topology_runs
 
 def gunicorn_settings(**environment):
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "--print-config", "wsgiref.simple_server:demo_app"],
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            "deploy/gunicorn.conf.py",
+            "--print-config",
+            "wsgiref.simple_server:demo_app",
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
