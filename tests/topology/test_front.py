@@ -14,11 +14,11 @@ DEMO_LEARNER, DEMO_PASSWORD = "hocvien1@example.org", "Demo-GBV-2026"
 
 def test_plain_http_is_redirected_to_https(topology):
     response = requests.get(
-        f"http://127.0.0.1:{topology.ports.http}/khoa-hoc/?a=1", allow_redirects=False, timeout=REQUEST_TIMEOUT
+        f"http://127.0.0.1:{topology.ports.http}/courses/?a=1", allow_redirects=False, timeout=REQUEST_TIMEOUT
     )
 
     assert response.status_code == 301
-    assert response.headers["Location"] == f"{topology.url}/khoa-hoc/?a=1"
+    assert response.headers["Location"] == f"{topology.url}/courses/?a=1"
 
 
 def test_tls_is_1_2_or_1_3_with_the_topologys_certificate(topology):
