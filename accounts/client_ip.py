@@ -4,62 +4,28 @@
 settings.TRUSTED_PROXIES (our nginx or load balancer); anyone else could write any address there.
 Each proxy appends the address it received the request from, so the client is the right-most
 address that is not itself one of our proxies. A header that cannot be read falls back to the
-peer's own address: never an error.
+peer's own address: never an error. Reading addresses and networks is ops.network's, which the
+request id and the metrics' access check share.
 """
 
-import ipaddress
-from functools import cache
+from ops.network import in_networks, parse_address, trusted_proxy_networks
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-
-
-@cache
-def _networks(entries):
-    try:
-        return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
-    except ValueError as error:
-        raise ImproperlyConfigured(
-            f"TRUSTED_PROXIES holds something that is not an IP address or network: {error}"
-        ) from error
-
-
-def trusted_proxy_networks():
-    return _networks(tuple(settings.TRUSTED_PROXIES))
-
-
-def _address(text):
-    text = text.strip()
-    # Some load balancers write the client's port too: "203.0.113.5:4711", "[2001:db8::5]:443".
-    if text.startswith("[") and "]" in text:
-        text = text[1 : text.index("]")]
-    elif text.count(":") == 1:
-        text = text.partition(":")[0]
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    # "::ffff:203.0.113.5" is the IPv4 client on a dual-stack socket: one client, one key.
-    return getattr(address, "ipv4_mapped", None) or address
-
-
-def _is_trusted(address, networks):
-    return any(address in network for network in networks)
+__all__ = ["client_ip", "trusted_proxy_networks"]
 
 
 def client_ip(request):
     peer_text = request.META.get("REMOTE_ADDR", "")
-    peer = _address(peer_text)
+    peer = parse_address(peer_text)
     if peer is None:
         return peer_text or "unknown"
     networks = trusted_proxy_networks()
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if not forwarded or not _is_trusted(peer, networks):
+    if not forwarded or not in_networks(peer, networks):
         return str(peer)
     for entry in reversed(forwarded.split(",")):
-        address = _address(entry)
+        address = parse_address(entry)
         if address is None:
             break  # unreadable: nothing left of it can be trusted either
-        if not _is_trusted(address, networks):
+        if not in_networks(address, networks):
             return str(address)
     return str(peer)

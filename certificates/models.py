@@ -1,6 +1,8 @@
 """Certificates: one per completion of a course that issues them, with a serial, a verification code
 and the PDF as issued. Renewal and re-issue add certificates; none is ever edited or deleted."""
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
@@ -95,8 +97,10 @@ def certificate_storage():
 
 
 def pdf_path(certificate, filename):
-    # Unguessable, and names nothing: the storage is private, but a path can still leak.
-    return f"{certificate.year}/{certificate.code}.pdf"
+    # Unguessable, and names nothing: the storage is private, but a path can still leak. A fresh
+    # suffix per render: two renders of one certificate (a slow original and its retry) never write
+    # the same file, even on a storage that overwrites, and the one not kept deletes only its own.
+    return f"{certificate.year}/{certificate.code}-{secrets.token_hex(4)}.pdf"
 
 
 STATE_LABELS = {
@@ -152,6 +156,8 @@ class Certificate(models.Model):
     )
     pdf = models.FileField(_("PDF"), storage=certificate_storage, upload_to=pdf_path, blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    # Set after the "your certificate is ready" e-mail went out (at least once: see render_certificate).
+    holder_notified_at = models.DateTimeField(_("holder notified at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CertificateQuerySet.as_manager()

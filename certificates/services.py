@@ -7,11 +7,13 @@ unique and gap-free even with several app servers issuing at once.
 
 import datetime
 import hashlib
+import logging
 import re
 import secrets
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +26,15 @@ from accounts.emails import send_user_email
 from certificates.models import Certificate, CertificateSettings, ExpiryReminder, SerialCounter
 from cms.links import absolute_url
 from courses.models import Completion
+from ops.metrics import CERTIFICATE_RENDER_SECONDS
+from ops.queue import pending_args
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is not misread.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16  # 80 bits
 REMINDER_DAYS = (30, 7)
+
+logger = logging.getLogger("certificates")
 
 
 class CertificateRuleError(Exception):
@@ -53,9 +59,18 @@ def grouped(code):
 
 
 def issue_on_completion(sender, completion, **kwargs):
-    """course_completed receiver."""
+    """course_completed receiver, run after the learner's submission has committed.
+
+    A failure here (the database dropped a moment after the commit) is logged, never raised: the
+    completion is recorded and the learner must not see a 500 for it; issue_missing issues it.
+    """
     if completion.course.issues_certificate:
-        issue(completion)
+        try:
+            issue(completion)
+        except Exception:
+            logger.exception(
+                "Completion %s: the certificate could not be issued; issue_missing_certificates will.", completion.pk
+            )
 
 
 @transaction.atomic
@@ -96,23 +111,67 @@ def issue(completion, holder_name=None, *, replacing=None):
     )
     if replacing is not None:
         Certificate.objects.filter(pk=replacing.pk).update(replaced_by=certificate)
-    transaction.on_commit(lambda: render_certificate.enqueue(certificate.pk))
+    transaction.on_commit(lambda: queue_render(certificate.pk))
     return certificate
+
+
+def queue_render(certificate_id):
+    """Queue the PDF and the holder's e-mail. A failure to queue (the database dropped just after
+    the issuing commit) is logged, never raised: the issuing is committed, the caller (a learner's
+    quiz submission) must not answer 500 for it, and issue_missing queues the certificate later."""
+    try:
+        render_certificate.enqueue(certificate_id)
+    except Exception:
+        logger.exception(
+            "Certificate %s: its PDF could not be queued; issue_missing_certificates will queue it.", certificate_id
+        )
 
 
 @task(backend="background")
 def render_certificate(certificate_id):
-    """Render and store the PDF once, then tell the holder (a background task in production)."""
+    """Store the PDF once, then tell the holder at least once (a background task in production).
+
+    Safe to run twice, even at the same time (a slow original and its retry after
+    requeue_stuck_tasks): one PDF is kept, and a run that finds the holder told sends nothing.
+    """
+    certificate = Certificate.objects.select_related("user").get(pk=certificate_id)
+    if not certificate.pdf and not store_pdf(certificate):
+        return  # another run stored its PDF first, and tells the holder
+    notify_holder(certificate)
+
+
+def store_pdf(certificate):
+    """Render the PDF and keep it unless another run kept one first; True if this run's is kept.
+
+    The file goes under a name of its own (pdf_path), then a conditional update makes it the
+    certificate's PDF only if it still has none; the run that loses deletes its own file.
+    """
     from certificates.pdf import render_pdf
 
-    certificate = Certificate.objects.select_related("user").get(pk=certificate_id)
-    if certificate.pdf:
-        return
-    content = render_pdf(certificate)
-    certificate.pdf.save(certificate.download_filename, ContentFile(content), save=False)
-    certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
-    certificate.save(update_fields=["pdf", "pdf_sha256"])
+    with CERTIFICATE_RENDER_SECONDS.time():
+        content = render_pdf(certificate)
+    field = certificate.pdf
+    name = field.storage.save(
+        field.field.generate_filename(certificate, certificate.download_filename), ContentFile(content)
+    )
+    sha256 = hashlib.sha256(content).hexdigest()
+    if not Certificate.objects.filter(pk=certificate.pk, pdf="").update(pdf=name, pdf_sha256=sha256):
+        field.storage.delete(name)
+        logger.info("Certificate %s: another run stored its PDF first; this run's copy is deleted.", certificate.pk)
+        return False
+    certificate.pdf, certificate.pdf_sha256 = name, sha256
+    return True
+
+
+def notify_holder(certificate):
+    """The "your certificate is ready" e-mail, at least once: sent after the PDF is stored, marked
+    sent afterwards, so a run killed in between sends it again (a duplicate is better than none)."""
+    if certificate.holder_notified_at is not None or certificate.status != Certificate.Status.ISSUED:
+        return  # told already, or revoked or replaced before it could be
     send_to_holder(certificate, "issued")
+    Certificate.objects.filter(pk=certificate.pk, holder_notified_at__isnull=True).update(
+        holder_notified_at=timezone.now()
+    )
 
 
 def send_to_holder(certificate, message, **context):
@@ -154,15 +213,28 @@ def reissue(certificate, user, holder_name=None):
 
 
 def issue_missing():
-    """Certificates for completions of certificate courses that have none (turned on later), and
-    the PDFs of certificates that have none yet."""
+    """The safety net, run every few minutes: whatever a failure left undone is done again.
+
+    Issues certificates for completions of certificate courses that have none (certificates
+    turned on later, or issuing failed after the learner's submission), and queues the PDF and
+    e-mail of certificates that have no PDF or whose holder was never told (a render or an e-mail
+    that failed, a queueing lost in an outage), unless a run is already waiting or running for
+    it. Returns (certificates issued, ids of certificates queued again).
+    """
     missing = Completion.objects.filter(course__issues_certificate=True).exclude(certificates__isnull=False)
     issued = [issue(completion) for completion in missing.order_by("completed_on", "pk").iterator()]
-    # A PDF whose rendering failed (the immediate backend records the failure and goes on) is
-    # rendered again; a certificate that has its PDF is left alone by the task.
-    for certificate_id in Certificate.objects.current().filter(pdf="").values_list("pk", flat=True):
+    unfinished = Certificate.objects.current().filter(
+        Q(pdf="") | Q(status=Certificate.Status.ISSUED, holder_notified_at__isnull=True)
+    )
+    on_its_way = pending_args(render_certificate)
+    queued = []
+    for certificate_id in unfinished.order_by("pk").values_list("pk", flat=True):
+        if (certificate_id,) in on_its_way:
+            continue
+        logger.warning("Certificate %s has no PDF or its holder was not told: queued again.", certificate_id)
         render_certificate.enqueue(certificate_id)
-    return issued
+        queued.append(certificate_id)
+    return issued, queued
 
 
 def send_expiry_reminders(today=None):

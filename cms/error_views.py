@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from cms.middleware import chosen_language
 from cms.models import SiteSettings
 from ops.outage import RETRY_AFTER_SECONDS, database_unavailable
+from ops.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,10 @@ PAGES = {
     ),
     "server_error": (
         _("Something went wrong"),
-        _("We have recorded the error. Please try again in a few minutes."),
+        _(
+            "Please try again in a few minutes. If the problem continues, contact support "
+            "and give them the error code below."
+        ),
     ),
     "service_unavailable": (
         _("The site is briefly unavailable"),
@@ -67,13 +71,15 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
+    # The page promises nothing about the error; it gives the code by which support finds the
+    # request's log lines and its error report (ops.request_id).
     with translation.override(chosen_language(request)):
         # Django calls this inside its handler of the exception, so it is still the current one.
         if database_unavailable(sys.exc_info()[1]):
             response = plain_error_page(request, "service_unavailable", 503)
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
-        return plain_error_page(request, "server_error", 500)
+        return plain_error_page(request, "server_error", 500, request_id=current_request_id())
 
 
 def error_page(request, page, status):
@@ -88,7 +94,7 @@ def error_page(request, page, status):
         return HttpResponse(html, status=status)
 
 
-def plain_error_page(request, page, status):
+def plain_error_page(request, page, status, request_id=None):
     title, message = PAGES[page]
     site_settings = site_settings_or_defaults(request)
     context = {
@@ -98,6 +104,7 @@ def plain_error_page(request, page, status):
         "quick_exit_url": site_settings.quick_exit_url or SiteSettings().quick_exit_url,
         "stylesheet": static_or_none("css/site.css"),
         "quick_exit_script": static_or_none("js/quick-exit.js"),
+        "request_id": request_id,
     }
     # Rendered without the request, so no context processor runs.
     return HttpResponse(render_to_string("errors/plain.html", context), status=status)

@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts.viewsets import site_history_urls
 from cms.views import choose_language, download_material_file, healthz, robots_txt, search
 from courses.views import dashboard
+from ops.metrics import metrics_not_found
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -26,6 +27,8 @@ urlpatterns = [
     path("materials/download/<int:file_id>/", download_material_file, name="download_material_file"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # Answered by ops.metrics.MetricsMiddleware for the operator; everyone else gets a 404.
+    path("metrics", metrics_not_found, name="metrics"),
 ]
 
 if settings.DEBUG:

@@ -7,6 +7,12 @@ can be changed in the environment file without editing this one.
 
 import ipaddress
 import os
+import sys
+from pathlib import Path
+
+# The checkout, for ops.logs (gunicorn reads this file before it imports the app).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from ops.logs import logging_config  # noqa: E402 - needs the path above
 
 
 def env_int(name, default):
@@ -60,12 +66,25 @@ control_socket_disable = not control_socket
 if control_socket_disable:
     del control_socket
 
-# nginx writes the access log (with $request_id and the app server that answered); gunicorn only
-# says what goes wrong, on stderr (the journal).
-accesslog = None
+# JSON lines on stdout with the request id, gunicorn's own and access lines included, in the same
+# format as the app's (ops.logs); nginx's access log also names the app server that answered.
+logconfig_dict = logging_config()
+accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 
-# HOOK (issue 14, logs): JSON log lines with the request id. When ops provides the function that
-# builds the LOGGING dict, set it here so gunicorn's own lines match the app's:
-#     logconfig_dict = <ops logging builder>()
+# Metrics from every worker process of this instance (ops.metrics): prometheus_client's
+# multiprocess files, in a directory of the instance's own (the unit's runtime directory), empty at
+# each start; a worker that exits has its live gauges dropped.
+metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if metrics_dir:
+    Path(metrics_dir).mkdir(parents=True, exist_ok=True)
+    for stale in Path(metrics_dir).glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    if metrics_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -7,3 +7,8 @@ class OpsConfig(AppConfig):
 
     name = "ops"
     verbose_name = _("Operations")
+
+    def ready(self):
+        from ops.network import networks_from_setting
+
+        networks_from_setting("METRICS_ALLOWED_NETWORKS")  # mistyped, it stops the start, not a scrape

@@ -47,9 +47,9 @@ def test_web_and_worker_restart_always_as_their_own_user_with_hardening():
         assert service["ReadWritePaths"] == ["/srv/gbv/media /srv/gbv/private_media"]
 
 
-def test_the_timers_run_every_minute_every_five_minutes_and_daily():
+def test_the_timers_run_every_minute_every_two_minutes_and_daily():
     assert units.timer_interval("gbv-requeue-stuck-tasks.timer") == 60
-    assert units.timer_interval("gbv-issue-missing-certificates.timer") == 300
+    assert units.timer_interval("gbv-issue-missing-certificates.timer") == 120
     for daily in ("gbv-certificate-reminders.timer", "gbv-assignment-reminders.timer"):
         assert units.timer_interval(daily) == 86400
         assert units.read_unit(daily)["Timer"]["Persistent"] == ["true"]
@@ -62,6 +62,7 @@ def test_each_app_server_gets_its_own_control_socket_and_the_local_topology_runs
     assert first.environment == {
         "GUNICORN_BIND": "127.0.0.1:8001",
         "GUNICORN_CONTROL_SOCKET": "/run/gbv-web-8001/gunicorn.ctl",
+        "PROMETHEUS_MULTIPROC_DIR": "/run/gbv-web-8001",
     }
     assert second.environment["GUNICORN_CONTROL_SOCKET"] == "/run/gbv-web-8002/gunicorn.ctl"
     assert units.command("gbv-worker.service").argv[1:] == ["manage.py", "run_worker", "--backend", "background"]

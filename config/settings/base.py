@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
 
+from ops.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -62,7 +64,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every line logged below carries the request's id. The metrics time all that follows.
+    "ops.request_id.RequestIdMiddleware",
     "cms.middleware.PermissionsPolicyMiddleware",
+    "ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "cms.middleware.AdminContentSecurityPolicyMiddleware",
@@ -193,11 +198,15 @@ CACHES = {
 
 # Background work through Django's tasks framework. "default" is Wagtail's (search and reference
 # indexes); "background" is ours (certificate PDFs and their e-mails). Both run immediately here;
-# production sends "background" to a database queue that `manage.py db_worker` works through.
+# production sends "background" to a database queue that `manage.py run_worker` works through.
 TASKS = {
     "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
     "background": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
 }
+# A task RUNNING longer than this (seconds) is taken to have lost its worker (killed, machine gone):
+# `requeue_stuck_tasks`, run every minute, puts it back in the queue. Keep it above the longest task
+# (a certificate renders in well under a second); django-tasks-db has no heartbeat of its own.
+TASK_RUNNING_LIMIT = int(os.environ.get("TASK_RUNNING_LIMIT_SECONDS", "180"))
 
 # Certificate verification, per IP address (allauth's rate limiter; format "count/period/key").
 # Codes carry 80 bits, so this bounds scraping, not guessing; a room of 40 may verify at once.
@@ -350,13 +359,11 @@ MFA_TOTP_ISSUER = "GBV Learn"
 # The version of the privacy notice a learner consents to at sign-up; raise it when the notice changes.
 PRIVACY_NOTICE_VERSION = "2026-11"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    # The tasks frameworks (Django's, and the backport Wagtail uses) log every task at INFO.
-    "loggers": {"django.tasks": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
-}
+# Readable lines on stderr with each request's id; production writes JSON lines (ops/logs.py).
+LOGGING = logging_config(json_lines=False, level=os.environ.get("LOG_LEVEL", "WARNING"))
+
+# Who may read /metrics (ops/metrics.py): comma-separated IPs or CIDR networks, and only straight,
+# not through the proxy. Loopback by default: a Prometheus on the same machine.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1")
 
 SITE_NAME = _("GBV Learn")

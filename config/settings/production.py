@@ -5,6 +5,8 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
+from ops.logs import logging_config
+from ops.sentry import init_sentry
 
 
 def required_env(name):
@@ -51,7 +53,7 @@ SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
-# Certificate PDFs are made by a worker: `python manage.py db_worker --backend background`.
+# Certificate PDFs are made by a worker: `python manage.py run_worker --backend background`.
 TASKS["background"] = {"BACKEND": "django_tasks_db.DatabaseBackend"}  # noqa: F405
 # Signed-in pages read the session from Redis; the database keeps it through a Redis restart.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -59,3 +61,7 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 # Never say whether a page came from the cache: a hit tells a visitor what others read or searched.
 PAGE_CACHE_STATUS_HEADER = False
+# One JSON object per line on stdout, with the request id (ops/logs.py; gunicorn's config uses the
+# same function). Errors go to Sentry when SENTRY_DSN is set, with personal data removed.
+LOGGING = logging_config(json_lines=True)
+init_sentry()

@@ -14,6 +14,7 @@ interval (OnUnitActiveSec; daily for OnCalendar), never two of one at a time.
 import argparse
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,8 +58,10 @@ class Process:
         self.child, self.started_at, self.failures, self.restart_at = None, 0.0, 0, 0.0
 
     def start(self):
-        if self.command.runtime_directory:
-            (self.run_dir / self.command.runtime_directory).mkdir(parents=True, exist_ok=True)
+        if self.command.runtime_directory:  # like systemd's RuntimeDirectory: new and empty at each start
+            runtime = self.run_dir / self.command.runtime_directory
+            shutil.rmtree(runtime, ignore_errors=True)
+            runtime.mkdir(parents=True)
         with open(self.log_path, "a") as log:
             self.child = subprocess.Popen(
                 self.command.argv,

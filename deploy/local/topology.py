@@ -39,10 +39,11 @@ class Ports:
     postgres: int
     redis: int
     smtp: int
+    worker_metrics: int
 
 
-SERVE_PORTS = Ports(https=8443, http=8080, apps=(8001, 8002), postgres=5433, redis=6380, smtp=8025)
-TEST_PORTS = Ports(https=8453, http=8090, apps=(8011, 8012), postgres=5453, redis=6390, smtp=8035)
+SERVE_PORTS = Ports(https=8443, http=8080, apps=(8001, 8002), postgres=5433, redis=6380, smtp=8025, worker_metrics=8009)
+TEST_PORTS = Ports(https=8453, http=8090, apps=(8011, 8012), postgres=5453, redis=6390, smtp=8035, worker_metrics=8019)
 
 
 def say(message):
@@ -124,6 +125,7 @@ class Topology:
             "PRIVATE_MEDIA_ROOT": str(self.state / "private_media"),
             "GUNICORN_WORKERS": "2",
             "GUNICORN_THREADS": "4",
+            "WORKER_METRICS_ADDRESS": f"127.0.0.1:{self.ports.worker_metrics}",
             **self.extra_env,
         }
 

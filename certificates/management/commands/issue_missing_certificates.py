@@ -5,10 +5,11 @@ from certificates import services
 
 class Command(BaseCommand):
     help = (
-        "Issue certificates for completions made before their course issued certificates, and render "
-        "PDFs that are missing. Safe to run again."
+        "The certificates' safety net, run every few minutes: issue certificates for completions that have "
+        "none, and queue the PDF and e-mail of certificates without a PDF or whose holder was never told "
+        "(unless already queued). Safe to run again."
     )
 
     def handle(self, *args, **options):
-        issued = services.issue_missing()
-        self.stdout.write(f"Certificates issued: {len(issued)}.")
+        issued, queued = services.issue_missing()
+        self.stdout.write(f"Certificates issued: {len(issued)}. PDFs or e-mails queued again: {len(queued)}.")
