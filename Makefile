@@ -86,7 +86,7 @@ serve-prod: venv messages prod-packages ## The production topology here: nginx (
 stop-prod: ## Stop what serve-prod started (its data stays in .prod/)
 	$(PY) -m deploy.local.topology down
 
-test-topology: dev-venv messages prod-packages ## Fault tests of the production topology (tests/topology/: ~10 min, own ports)
+test-topology: dev-venv messages prod-packages ## Fault tests of the production topology (tests/topology/: 4-7 min, own ports)
 	$(PY) -m pytest tests/topology
 
 bench: dev-venv messages ## Run the benchmarks in bench/ and print their tables
