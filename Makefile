@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 # The HTML templates djhtml indents (plain-text e-mail templates are left alone: their spaces are content).
 TEMPLATES = $(shell git ls-files '*/templates/*.html')
 
-.PHONY: help run test test-postgres bench lint format messages venv dev-venv browser clean
+.PHONY: help run test test-postgres test-topology serve-prod stop-prod prod-packages bench lint format messages venv dev-venv browser clean
 
 help: ## List the targets with what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -68,7 +68,28 @@ test: dev-venv messages browser lint ## Run the whole test suite (SQLite; set DA
 test-postgres: ## The suite against the local PostgreSQL
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(MAKE) test
 
-bench: dev-venv messages ## Run the benchmarks in bench/ and print their tables
+prod-packages: ## Make sure Debian's nginx, openssl, Redis and PostgreSQL are there for serve-prod (never starts them)
+	@missing=""; command -v nginx >/dev/null || missing="$$missing nginx"; \
+	  command -v openssl >/dev/null || missing="$$missing openssl"; \
+	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "Installing Debian packages for serve-prod:$$missing"; \
+	      deploy/local/apt-install-without-starting $$missing; \
+	    else echo "serve-prod needs Debian's$$missing: sudo apt-get install$$missing"; exit 1; fi; \
+	  fi
+
+serve-prod: venv messages prod-packages ## The production topology here: nginx (TLS) on https://127.0.0.1:8443, 2 app servers, worker, timers, PostgreSQL, Redis
+	$(PY) -m deploy.local.topology up
+
+stop-prod: ## Stop what serve-prod started (its data stays in .prod/)
+	$(PY) -m deploy.local.topology down
+
+test-topology: dev-venv messages prod-packages ## Fault tests of the production topology (tests/topology/: 4-7 min, own ports)
+	$(PY) -m pytest tests/topology
+
+bench: dev-venv messages prod-packages ## Run the benchmarks in bench/ and print their tables (bench.load: locust through serve-prod's topology)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m bench
 

@@ -10,7 +10,7 @@ import sys
 
 POSTGRES = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
 
-for module in ("bench.foundation", "bench.site", "bench.courses", "bench.certificates"):
+for module in ("bench.foundation", "bench.site", "bench.courses", "bench.certificates", "bench.load"):
     print(f"\n== {module}", flush=True)
     subprocess.run([sys.executable, "-m", module], check=True)
 

@@ -4,10 +4,12 @@ Each speaks the visitor's language (Vietnamese unless English was chosen with th
 cookie) and carries the quick-exit control, on public pages and in the admin alike. 400, 403,
 404 and the CSRF failure are full pages of the site; should one of them fail to render (the
 database is down, say), and for every 500, a plain page stands in that needs neither the
-database nor the template context processors.
+database nor the template context processors. When the database itself cannot be reached, the
+plain page says so with a 503 and Retry-After (ops.outage), not a 500.
 """
 
 import logging
+import sys
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.middleware import chosen_language
 from cms.models import SiteSettings
+from ops.outage import RETRY_AFTER_SECONDS, database_unavailable
 from ops.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,10 @@ PAGES = {
             "and give them the error code below."
         ),
     ),
+    "service_unavailable": (
+        _("The site is briefly unavailable"),
+        _("What you have already sent is saved. Please try again in a minute."),
+    ),
 }
 
 
@@ -67,6 +74,11 @@ def server_error(request):
     # The page promises nothing about the error; it gives the code by which support finds the
     # request's log lines and its error report (ops.request_id).
     with translation.override(chosen_language(request)):
+        # Django calls this inside its handler of the exception, so it is still the current one.
+        if database_unavailable(sys.exc_info()[1]):
+            response = plain_error_page(request, "service_unavailable", 503)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         return plain_error_page(request, "server_error", 500, request_id=current_request_id())
 
 
