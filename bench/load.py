@@ -82,7 +82,9 @@ def print_table(csv_prefix):
     with open(f"{csv_prefix}_failures.csv", newline="") as failures:
         failed = list(csv.DictReader(failures))
     print(f"\nLoad through nginx (HTTPS) to two app servers: {USERS} users, 1-3 s think time, {DURATION}")
-    header = f"{'endpoint class':<24} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}"
+    header = (
+        f"{'endpoint class':<24} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:

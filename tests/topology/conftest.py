@@ -7,6 +7,8 @@ are never touched. Timers run often here: tasks stuck RUNNING for 20 s are recla
 """
 
 import contextlib
+import ipaddress
+import itertools
 import json
 import os
 import re
@@ -93,6 +95,18 @@ def hidden_value(html, field):
     return re.search(rf'name="{field}" value="([^"]+)"', html)[1]
 
 
+# Every test visitor comes from loopback, which the topology trusts as a proxy (TRUSTED_PROXIES):
+# each browser names an address of its own (TEST-NET-3, never routed), as officials on their own
+# networks would reach nginx, so per-address rate limits count each visitor, not the whole run.
+CLIENT_ADDRESSES = itertools.cycle(ipaddress.ip_network("203.0.113.0/24").hosts())
+CLIENT_ADDRESSES_LOCK = threading.Lock()
+
+
+def next_client_address():
+    with CLIENT_ADDRESSES_LOCK:
+        return str(next(CLIENT_ADDRESSES))
+
+
 class Browser:
     """A visitor's browser at the HTTPS front: its cookies, trusting the topology's certificate."""
 
@@ -102,6 +116,7 @@ class Browser:
         self.verify = str(topology.certificate)
         # A browser's POST says where it comes from; over HTTPS Django's CSRF check needs it.
         self.session.headers["Origin"] = topology.url
+        self.session.headers["X-Forwarded-For"] = next_client_address()
 
     def get(self, path, **kwargs):
         # verify on each request: requests lets REQUESTS_CA_BUNDLE override a session's own.
@@ -125,7 +140,7 @@ class Browser:
     def another_tab(self):
         tab = Browser.__new__(Browser)
         tab.base, tab.verify, tab.session = self.base, self.verify, requests.Session()
-        tab.session.headers["Origin"] = self.base
+        tab.session.headers.update(self.session.headers)  # the same person, from the same address
         tab.session.cookies.update(self.session.cookies)
         return tab
 
