@@ -94,11 +94,12 @@ def print_table(csv_prefix):
             f"{row['95%']:>7} {row['99%']:>7} {row['Failure Count']:>7}"
         )
     signed_in = [row for row in rows if row["Name"] in ("signed-in module page", "quiz submission")]
-    worst = max((int(row["95%"]) for row in signed_in), default=0)
+    worst = max((int(row["95%"]) for row in signed_in), default=None)
     errors = sum(int(row["Failure Count"]) for row in rows if row["Name"] == "Aggregated")
+    met = errors == 0 and len(signed_in) == 2 and worst < SIGNED_IN_AIM_MS
     print(
         f"\nAim: 0 errors (got {errors}); signed-in p95 under {SIGNED_IN_AIM_MS} ms (worst class: {worst} ms)"
-        f" -> {'met' if errors == 0 and worst < SIGNED_IN_AIM_MS else 'NOT met'}"
+        f" -> {'met' if met else 'NOT met'}"
     )
     for failure in failed:
         print(f"  failure: {failure['Method']} {failure['Name']}: {failure['Error']} x {failure['Occurrences']}")

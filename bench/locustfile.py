@@ -50,7 +50,7 @@ class Learner(HttpUser):
     def on_start(self):
         arrive(self)
         self.client.headers["Origin"] = self.host  # a browser's POST says where it comes from
-        email = DATA["learners"].pop()
+        email = DATA["emails"].pop()
         page = self.client.get("/accounts/login/", name="sign-in")
         form = dict(HIDDEN.findall(page.text))
         self.client.post("/accounts/login/", {**form, "login": email, "password": DATA["password"]}, name="sign-in")
