@@ -3,7 +3,8 @@
 Builds the topology of `make serve-prod` on ports of its own (nginx with TLS, two gunicorn app
 servers, the worker, PostgreSQL, Redis), prepares learners who have done every module but the
 final quiz, then runs locust headless against the HTTPS front: half the users read public pages
-anonymously, half sign in, read module pages and submit the final quiz. Prints requests/s,
+anonymously, half come back signed in (a session made beforehand), read module pages and submit
+the final quiz. Prints requests/s,
 p50/p95/p99 and errors per endpoint class.
 
     .venv/bin/python -m bench.load            # part of `make bench`
@@ -32,6 +33,10 @@ SIGNED_IN_AIM_MS = 500
 
 PREPARE = """
 import json
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from accounts.models import User
 from wagtail.models import Page
 from courses.models import CoursePage, ModulePage
 from tests.topology import data
@@ -41,6 +46,16 @@ public = [page.url for page in Page.objects.live().public().exclude(depth=1).spe
           if not isinstance(page, (CoursePage, ModulePage)) and page.url]
 setup["modules"] = [module.url for module in modules]
 setup["public_pages"] = public
+# Officials come back signed in (a session lasts weeks): the load is their pages, not password hashing.
+sessions = []
+for user in User.objects.filter(email__in=setup["emails"]):
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    sessions.append(session.session_key)
+setup["sessions"] = sessions
 print("RESULT=" + json.dumps(setup))
 """
 
