@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 # The HTML templates djhtml indents (plain-text e-mail templates are left alone: their spaces are content).
 TEMPLATES = $(shell git ls-files '*/templates/*.html')
 
-.PHONY: help run test test-postgres test-topology serve-prod stop-prod prod-packages bench lint format messages venv dev-venv browser clean
+.PHONY: help run test test-postgres test-topology test-growth serve-prod stop-prod prod-packages bench lint format messages venv dev-venv browser clean
 
 help: ## List the targets with what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ stop-prod: ## Stop what serve-prod started (its data stays in .prod/)
 
 test-topology: dev-venv messages prod-packages ## Fault tests of the production topology (tests/topology/: 4-7 min, own ports)
 	$(PY) -m pytest tests/topology
+
+test-growth: dev-venv messages prod-packages ## Growth tests (tests/growth/: S3 storage on moto, a streaming standby, backup and restore; own ports)
+	$(PY) -m pytest tests/growth
 
 bench: dev-venv messages prod-packages ## Run the benchmarks in bench/ and print their tables (bench.load: locust through serve-prod's topology)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
