@@ -20,3 +20,5 @@ subprocess.run([sys.executable, "-m", "bench.reports"], check=True, env=sqlite)
 if shutil.which("pg_isready") and subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode == 0:
     print("\n== bench.reports (PostgreSQL)", flush=True)
     subprocess.run([sys.executable, "-m", "bench.reports"], check=True, env={**os.environ, "DATABASE_URL": POSTGRES})
+    print("\n== bench.growth (PostgreSQL)", flush=True)
+    subprocess.run([sys.executable, "-m", "bench.growth"], check=True, env={**os.environ, "DATABASE_URL": POSTGRES})
