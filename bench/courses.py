@@ -9,6 +9,7 @@ request, from its access log.
 Run by `make bench`; needs wrk and the local Redis, like bench.site.
 """
 
+import json
 import os
 import statistics
 import subprocess
@@ -95,10 +96,11 @@ end
 
 
 def service_times(access_log, offset):
-    """Milliseconds gunicorn spent on each request logged after `offset`."""
+    """Milliseconds gunicorn spent on each request logged after `offset` (JSON lines, ops.logs)."""
     with access_log.open() as log:
         log.seek(offset)
-        return [int(line.split()[-1]) / 1000 for line in log if line.strip()]
+        entries = [json.loads(line) for line in log if line.startswith("{")]
+    return [int(entry["message"].split()[-1]) / 1000 for entry in entries if entry["logger"] == "gunicorn.access"]
 
 
 def main():

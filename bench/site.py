@@ -71,8 +71,10 @@ def production_env(work, port):
 
 
 def start_gunicorn(env, port, access_log=None):
-    """gunicorn as in production; `access_log` records each request's path, method and time in µs."""
-    logging = ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(D)s"] if access_log else []
+    """gunicorn as in production; `access_log` receives its log lines (production's JSON lines on
+    stdout: the settings route gunicorn's access log there), each request's as "method path µs"."""
+    logging = ["--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(D)s"] if access_log else []
+    output = access_log.open("ab") if access_log else None
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -87,6 +89,7 @@ def start_gunicorn(env, port, access_log=None):
         ],
         cwd=ROOT,
         env=env,
+        stdout=output,
     )
 
 
