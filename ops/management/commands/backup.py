@@ -5,6 +5,7 @@ from ops.backup import BackupError, create_backup, finished_backups, prune, read
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run on bad days too: a failing check elsewhere must not stop it
     help = (
         "Back up the database (pg_dump, or SQLite's online backup) and the files of the certificate and media "
         "storages into BACKUP_DIR/<UTC time>/ with a manifest, then delete backups older than BACKUP_KEEP_DAYS. "
