@@ -139,7 +139,9 @@ def test_restore_refuses_a_target_that_is_not_empty_and_changes_nothing(backed_u
     ).hexdigest()}  # fmt: skip
 
 
-def test_a_backup_restores_into_a_fresh_database_and_storage_whose_certificates_verify_as_before(backed_up, tmp_path):
+def test_a_backup_restores_into_a_fresh_database_and_storage_whose_certificates_verify_as_before_and_gives_back_a_learners_record(
+    backed_up, tmp_path
+):
     source, backup, certificates = backed_up
     target = Site(TARGET, tmp_path)
     assert table_counts(TARGET) == {}  # fresh (the refusal before left it so)
@@ -176,3 +178,20 @@ def test_a_backup_restores_into_a_fresh_database_and_storage_whose_certificates_
     assert drilled.returncode != 0 and "The drill found 2 mismatches" in drilled.stderr
     mismatched = [line.split()[:2] for line in drilled.stdout.splitlines() if line.endswith("MISMATCH")]
     assert mismatched == [["file", f"certificates/{changed['pdf']}"], ["certificate", changed["serial"]]]
+
+    # One learner's certificates lost in the live database come back from the restored side copy,
+    # nothing else touched; copying again adds nothing.
+    email = "nguoi.dung0@example.org"  # the re-issued one's holder: a current and a replaced certificate
+    with psycopg.connect(f"{SERVER}/{SOURCE}") as connection:
+        connection.execute(
+            "DELETE FROM certificates_certificate WHERE user_id = (SELECT id FROM accounts_user WHERE email = %s)",
+            [email],
+        )
+    copy = [str(ROOT / "deploy/copy-learner-rows"), f"{SERVER}/{TARGET}", f"{SERVER}/{SOURCE}", email]
+    copied = subprocess.run(copy, capture_output=True, text=True, timeout=30)
+    again = subprocess.run(copy, capture_output=True, text=True, timeout=30)
+
+    assert copied.returncode == 0, copied.stderr
+    assert "certificates_certificate 2 2" in copied.stdout and "courses_completion 1 0" in copied.stdout
+    assert again.returncode == 0 and "certificates_certificate 2 0" in again.stdout
+    assert table_counts(SOURCE) == table_counts(TARGET)
