@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 # The HTML templates djhtml indents (plain-text e-mail templates are left alone: their spaces are content).
 TEMPLATES = $(shell git ls-files '*/templates/*.html')
 
-.PHONY: help run test test-postgres test-topology test-growth serve-prod stop-prod prod-packages bench lint format messages venv dev-venv browser clean
+.PHONY: help run test test-postgres test-topology test-growth serve-prod stop-prod prod-packages bench lint format messages venv dev-venv browser clean backup restore restore-check
 
 help: ## List the targets with what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -95,6 +95,17 @@ test-growth: dev-venv messages prod-packages ## Growth tests (tests/growth/: S3 
 bench: dev-venv messages prod-packages ## Run the benchmarks in bench/ and print their tables (bench.load: locust through serve-prod's topology)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m bench
+
+backup: venv ## Back up the database and the files into BACKUP_DIR/<time>/ (default backups/), pruning old ones
+	$(MANAGE) backup
+
+restore: venv ## Restore BACKUP=<dir> into an empty database and storage (DATABASE_URL, MEDIA_ROOT, ...), then run the drill
+	@[ -n "$(BACKUP)" ] || { echo "Usage: make restore BACKUP=backups/<time>"; exit 1; }
+	$(MANAGE) restore "$(BACKUP)"
+
+restore-check: venv ## The restore drill alone: compare the database and storage with BACKUP=<dir>
+	@[ -n "$(BACKUP)" ] || { echo "Usage: make restore-check BACKUP=backups/<time>"; exit 1; }
+	$(MANAGE) restore --check-only "$(BACKUP)"
 
 clean: ## Remove the virtualenv, the SQLite database and compiled catalogues
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media

@@ -7,7 +7,9 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self):
-        from certificates import services
+        from certificates import drill, services
         from courses.signals import course_completed
+        from ops.backup import register_drill_check
 
         course_completed.connect(services.issue_on_completion, dispatch_uid="certificates.issue_on_completion")
+        register_drill_check("certificate", drill.certificate_pdfs_verify)

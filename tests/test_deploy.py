@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from deploy.local import units
+from deploy.local.topology import Topology
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,6 +35,7 @@ def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
         "gbv-issue-missing-certificates",
         "gbv-certificate-reminders",
         "gbv-assignment-reminders",
+        "gbv-backup",
     }
 
 
@@ -50,7 +52,7 @@ def test_web_and_worker_restart_always_as_their_own_user_with_hardening():
 def test_the_timers_run_every_minute_every_two_minutes_and_daily():
     assert units.timer_interval("gbv-requeue-stuck-tasks.timer") == 60
     assert units.timer_interval("gbv-issue-missing-certificates.timer") == 120
-    for daily in ("gbv-certificate-reminders.timer", "gbv-assignment-reminders.timer"):
+    for daily in ("gbv-certificate-reminders.timer", "gbv-assignment-reminders.timer", "gbv-backup.timer"):
         assert units.timer_interval(daily) == 86400
         assert units.read_unit(daily)["Timer"]["Persistent"] == ["true"]
 
@@ -66,6 +68,18 @@ def test_each_app_server_gets_its_own_control_socket_and_the_local_topology_runs
     }
     assert second.environment["GUNICORN_CONTROL_SOCKET"] == "/run/gbv-web-8002/gunicorn.ctl"
     assert units.command("gbv-worker.service").argv[1:] == ["manage.py", "run_worker", "--backend", "background"]
+
+
+def test_the_backup_runs_hardened_with_private_files_writing_only_the_backups_and_locally_into_the_topology(tmp_path):
+    service = units.read_unit("gbv-backup.service")["Service"]
+
+    assert units.command("gbv-backup.service").argv[1:] == ["manage.py", "backup"]
+    assert service["User"] == ["gbv"] and service["EnvironmentFile"] == ["/etc/gbv/gbv.env"]
+    for key, value in [("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("PrivateTmp", "yes")]:
+        assert service[key] == [value], key
+    assert service["UMask"] == ["0077"] and service["ReadWritePaths"] == ["/srv/gbv/backups"]
+    assert "Environment" not in service  # BACKUP_DIR comes from gbv.env, here and in the local topology
+    assert Topology(tmp_path).environment()["BACKUP_DIR"] == str(tmp_path.resolve() / "backups")
 
 
 def gunicorn_settings(**environment):

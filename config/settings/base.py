@@ -187,6 +187,11 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Backups (`manage.py backup`, daily by gbv-backup.timer): a dated directory each, under BACKUP_DIR;
+# the command deletes those older than BACKUP_KEEP_DAYS (0 keeps all). Copies off the machine are
+# the operator's (docs/deployment.md, "Backups and restore").
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "7"))
 
 # Wagtail looks image renditions up in the "renditions" cache before the database.
 CACHES = {

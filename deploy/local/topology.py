@@ -123,6 +123,8 @@ class Topology:
             "STATIC_ROOT": str(self.state / "staticfiles"),
             "MEDIA_ROOT": str(self.state / "media"),
             "PRIVATE_MEDIA_ROOT": str(self.state / "private_media"),
+            # gbv-backup.timer runs a day after the start, into the topology's own directory.
+            "BACKUP_DIR": str(self.state / "backups"),
             "GUNICORN_WORKERS": "2",
             "GUNICORN_THREADS": "4",
             "WORKER_METRICS_ADDRESS": f"127.0.0.1:{self.ports.worker_metrics}",
