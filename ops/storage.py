@@ -8,16 +8,20 @@ becomes `StorageUnavailable`, an OSError: Wagtail then treats an image it cannot
 dead endpoint costs a request a few seconds, never a minute.
 """
 
+import hashlib
 import os
 import sys
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils.deconstruct import deconstructible
 
 # Seconds a visitor is asked to wait before asking for a file again.
 RETRY_AFTER_SECONDS = 60
+
+CHUNK = 1024 * 1024
 
 LOCAL_BACKEND = "django.core.files.storage.FileSystemStorage"
 S3_BACKEND = "ops.s3.S3Storage"
@@ -114,6 +118,58 @@ class StorageAlias(Storage):
         return self.current.get_modified_time(name)
 
 
+def copy_tree(root, storage, *, dry_run=False, on_failure=None):
+    """Copy every file under the folder `root` into `storage` under the same relative name.
+
+    A file the storage already holds with the same content is skipped (size, then the S3 ETag or
+    the bytes), so a second run copies nothing; one that differs is replaced. Returns the counts
+    {"copied", "skipped", "failed"}, or None when the storage is that very folder.
+    """
+    if isinstance(storage, StorageAlias):
+        storage = storage.current
+    if isinstance(storage, FileSystemStorage) and os.path.realpath(storage.location) == os.path.realpath(root):
+        return None
+    counts = {"copied": 0, "skipped": 0, "failed": 0}
+    for folder, _dirs, files in sorted(os.walk(root)):
+        for filename in sorted(files):
+            path = os.path.join(folder, filename)
+            name = os.path.relpath(path, root).replace(os.sep, "/")
+            try:
+                there = storage.exists(name)
+                if there and same_content(storage, name, path):
+                    counts["skipped"] += 1
+                    continue
+                if not dry_run:
+                    if there:
+                        storage.delete(name)
+                    with open(path, "rb") as file:
+                        saved = storage.save(name, File(file, name=name))
+                    if saved != name:
+                        raise OSError(f"stored as {saved}, not under its own name")
+                counts["copied"] += 1
+            except OSError as error:  # StorageUnavailable included: the next run retries it
+                counts["failed"] += 1
+                if on_failure:
+                    on_failure(name, error)
+    return counts
+
+
+def same_content(storage, name, path):
+    if storage.size(name) != os.path.getsize(path):
+        return False
+    etag = storage.etag(name) if hasattr(storage, "etag") else None
+    if etag is not None and "-" not in etag:  # an ETag with "-" (a multipart upload) is no MD5
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, "md5").hexdigest() == etag
+    if etag is not None:
+        return True  # the size alone, rather than downloading the object
+    with storage.open(name, "rb") as stored, open(path, "rb") as local:
+        while chunk := local.read(CHUNK):
+            if stored.read(len(chunk)) != chunk:
+                return False
+        return not stored.read(1)
+
+
 def storage_answers(storage):
     """Whether the storage can be used now: a HEAD on an S3 bucket; a writable folder on the disk."""
     if isinstance(storage, StorageAlias):
@@ -184,7 +240,10 @@ def storages_from_environment(environ, *, private_media_root):
         "custom_domain": environ.get("S3_MEDIA_DOMAIN", "").strip() or None,
     }
     private = {**common, "bucket_name": private_bucket, "location": private_prefix, "querystring_auth": True}
-    return {"default": {"BACKEND": S3_BACKEND, "OPTIONS": media}, "certificates": {"BACKEND": S3_BACKEND, "OPTIONS": private}}
+    return {
+        "default": {"BACKEND": S3_BACKEND, "OPTIONS": media},
+        "certificates": {"BACKEND": S3_BACKEND, "OPTIONS": private},
+    }
 
 
 def media_origins(environ):
