@@ -105,5 +105,7 @@ class S3Storage(BaseS3Storage):
         import boto3
 
         session = boto3.session.Session(aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key)
-        config = client_config(connect_timeout=1, read_timeout=1, max_attempts=1, addressing_style=self.addressing_style)
+        config = client_config(
+            connect_timeout=1, read_timeout=1, max_attempts=1, addressing_style=self.addressing_style
+        )
         return session.client("s3", endpoint_url=self.endpoint_url, region_name=self.region_name, config=config)
