@@ -64,17 +64,6 @@ def test_a_download_while_the_storage_is_down_is_a_503_saying_so(client, issued,
     assert f'<html lang="{language}">' in html
 
 
-def test_a_document_download_while_the_storage_is_down_is_a_503_saying_so(client, home_page, settings, tmp_path):
-    from tests.cms.factories import make_document
-
-    document = make_document()
-    on_dead_endpoint(settings, tmp_path)
-
-    response = client.get(document.url)
-
-    assert response.status_code == 503 and MESSAGES["vi"][1] in response.content.decode()
-
-
 def test_a_zip_while_the_storage_is_down_says_so_before_any_byte(staff_client, issued, unit_tree, settings, tmp_path):
     client = staff_client("Managers")
     ManagerScopeFactory(user=client.user, unit=unit_tree["HN-P-HK"])
