@@ -42,8 +42,6 @@ ENVIRONMENT = {
 }
 STORAGE_DOWN_VI = "Hiện chưa thể lấy hoặc lưu tệp bạn yêu cầu"
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
 
 class MotoServer:
     """moto_server as a process of its own; its buckets live in its memory, so a restart empties them."""
@@ -123,6 +121,7 @@ def s3(moto, settings, tmp_path):
 
 
 def issue_for(learner, course):
+    """The learner's certificate, issued on the commit of the course's completion."""
     complete_course(learner, course)
     return Certificate.objects.get(user=learner)
 
@@ -147,11 +146,14 @@ def run_worker():
     ).run()
 
 
+@pytest.mark.django_db
 def test_a_certificate_lives_in_the_private_bucket_and_is_served_only_after_the_sites_checks(
-    s3, client, course, unit_tree
+    s3, client, course, unit_tree, django_capture_on_commit_callbacks
 ):
     learner = UserFactory(full_name="Nguyễn Thị Hằng", unit=unit_tree["HN-P-HK-CA"])
-    certificate = issue_for(learner, course)  # rendered at once (the immediate backend)
+    with django_capture_on_commit_callbacks(execute=True):  # rendered on commit (the immediate backend)
+        complete_course(learner, course)
+    certificate = Certificate.objects.get(user=learner)
 
     stored = s3.objects(PRIVATE_BUCKET)
     assert list(stored) == [certificate.pdf.name]
@@ -176,6 +178,8 @@ def test_a_certificate_lives_in_the_private_bucket_and_is_served_only_after_the_
     assert (health["status"], health["storage"]) == ("ok", "up")
 
 
+# Transactional: the worker opens and closes its own database connections, as in production.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_the_endpoint_down_downloads_say_so_pages_answer_and_the_worker_renders_once_it_is_back(
     s3, client, course, unit_tree, site_tree, settings, caplog
 ):
@@ -243,7 +247,7 @@ def test_with_the_endpoint_down_downloads_say_so_pages_answer_and_the_worker_ren
     assert len(mail.outbox) == 1
 
 
-def test_moving_local_files_into_the_buckets_twice_copies_them_once(s3, tmp_path):
+def test_moving_local_files_into_the_buckets_twice_copies_them_once(s3, tmp_path):  # no database needed
     media, private = tmp_path / "media", tmp_path / "private_media"
     (media / "original_images").mkdir(parents=True)
     (media / "documents").mkdir()
