@@ -5,7 +5,6 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -17,6 +16,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from cms.models import ProgrammeArea
 from courses.models import Completion, CoursePage
+from ops.storage import StorageAlias
 
 DEFAULT_SERIAL_FORMAT = "{number:06d}/{year}/GCN"
 
@@ -93,7 +93,8 @@ class SerialCounter(models.Model):
 
 
 def certificate_storage():
-    return storages["certificates"]
+    # STORAGES["certificates"] looked up on each use, not once when the model class is built.
+    return StorageAlias("certificates")
 
 
 def pdf_path(certificate, filename):

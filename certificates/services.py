@@ -11,6 +11,7 @@ import logging
 import re
 import secrets
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -28,6 +29,7 @@ from cms.links import absolute_url
 from courses.models import Completion
 from ops.metrics import CERTIFICATE_RENDER_SECONDS
 from ops.queue import pending_args
+from ops.storage import storage_unavailable
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is not misread.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -81,12 +83,12 @@ def issue(completion, holder_name=None, *, replacing=None):
     if current is not None and current != replacing:
         return current
     today = timezone.localdate()
-    settings = CertificateSettings.load()
+    certificate_settings = CertificateSettings.load()
     SerialCounter.objects.get_or_create(year=today.year)
     counter = SerialCounter.objects.select_for_update().get(year=today.year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
-    serial = settings.serial_format.format(number=counter.last_number, year=today.year)
+    serial = certificate_settings.serial_format.format(number=counter.last_number, year=today.year)
     if replacing is not None:
         Certificate.objects.filter(pk=replacing.pk).update(status=Certificate.Status.REPLACED)
     certificate = Certificate.objects.create(
@@ -133,11 +135,35 @@ def render_certificate(certificate_id):
 
     Safe to run twice, even at the same time (a slow original and its retry after
     requeue_stuck_tasks): one PDF is kept, and a run that finds the holder told sends nothing.
+    The object storage down, it tries again later (retry_render); nobody is told before the PDF
+    is stored.
     """
     certificate = Certificate.objects.select_related("user").get(pk=certificate_id)
-    if not certificate.pdf and not store_pdf(certificate):
-        return  # another run stored its PDF first, and tells the holder
+    try:
+        if not certificate.pdf and not store_pdf(certificate):
+            return  # another run stored its PDF first, and tells the holder
+    except Exception as error:
+        if not storage_unavailable(error):
+            raise
+        retry_render(certificate_id, error)
+        return
     notify_holder(certificate)
+
+
+def retry_render(certificate_id, error):
+    """A new run of render_certificate after settings.CERTIFICATE_RENDER_RETRY_SECONDS, on a queue
+    that can wait (the database queue); on one that cannot (the immediate backend of development)
+    the safety net, issue_missing, renders it on its next run. Returns the time of the new run or None."""
+    delay = settings.CERTIFICATE_RENDER_RETRY_SECONDS
+    if not render_certificate.get_backend().supports_defer:
+        logger.warning(
+            "Certificate %s: the storage failed (%s); issue_missing_certificates will render it.", certificate_id, error
+        )
+        return None
+    run_after = timezone.now() + datetime.timedelta(seconds=delay)
+    render_certificate.using(run_after=run_after).enqueue(certificate_id)
+    logger.warning("Certificate %s: the storage failed (%s); rendering again in %s s.", certificate_id, error, delay)
+    return run_after
 
 
 def store_pdf(certificate):
@@ -161,6 +187,13 @@ def store_pdf(certificate):
         return False
     certificate.pdf, certificate.pdf_sha256 = name, sha256
     return True
+
+
+def read_pdf(certificate):
+    """The stored PDF's bytes, read whole before any is sent: the storage failing midway is then
+    a clear 503 (ops.storage.StorageUnavailable), not a cut download. A certificate is ~100 KB."""
+    with certificate.pdf.open("rb") as file:
+        return file.read()
 
 
 def notify_holder(certificate):

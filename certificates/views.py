@@ -1,6 +1,8 @@
 """Thin views: a certificate's PDF for those allowed, the public verification pages, and the learner's
 certificates on /my/."""
 
+import io
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -16,7 +18,7 @@ from allauth.core.internal.ratelimit import consume_or_429
 from accounts.mfa import has_passed_second_factor
 from accounts.scopes import in_scope
 from certificates.models import Certificate, CertificateSettings
-from certificates.services import grouped, normalise_code
+from certificates.services import grouped, normalise_code, read_pdf
 
 
 def may_download(request, certificate):
@@ -43,7 +45,7 @@ def certificate_pdf(request, serial_slug):
     if not certificate.pdf:
         return TemplateResponse(request, "certificates/preparing.html", {"certificate": certificate}, status=202)
     return FileResponse(
-        certificate.pdf.open("rb"),
+        io.BytesIO(read_pdf(certificate)),
         content_type="application/pdf",
         filename=certificate.download_filename,
         as_attachment=False,

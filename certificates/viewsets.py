@@ -26,6 +26,11 @@ from certificates import services
 from certificates.archive import zip_stream
 from certificates.models import Certificate
 from courses.models import CoursePage
+from ops.storage import RETRY_AFTER_SECONDS, storage_status
+
+STORAGE_DOWN_MESSAGE = gettext_lazy(
+    "The certificates' files cannot be reached right now. Nothing is lost: please try again in a few minutes."
+)
 
 
 class CertificateIndexView(IndexView):
@@ -164,6 +169,12 @@ class ZipView(ManagersOnlyMixin, WagtailAdminTemplateMixin, FormView):
         if not certificates.exists():
             messages.warning(request, _("No certificate matches these filters: there is nothing to download."))
             return self.render_to_response(self.get_context_data(form=form))
+        if storage_status(["certificates"]) == "down":
+            # Checked before the first byte: a ZIP cut midway would be a broken file, not a message.
+            messages.error(request, STORAGE_DOWN_MESSAGE)
+            response = self.render_to_response(self.get_context_data(form=form), status=503)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         finished = log_export(
             request.user,
             "certificates_zip",

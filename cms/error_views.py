@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.middleware import chosen_language
 from cms.models import SiteSettings
+from ops import storage
 from ops.outage import RETRY_AFTER_SECONDS, database_unavailable
 from ops.request_id import current_request_id
 
@@ -50,6 +51,13 @@ PAGES = {
         _("The site is briefly unavailable"),
         _("What you have already sent is saved. Please try again in a minute."),
     ),
+    "storage_unavailable": (
+        _("Files are briefly unavailable"),
+        _(
+            "The file you asked for cannot be fetched or saved right now. Nothing is lost: "
+            "please try again in a few minutes."
+        ),
+    ),
 }
 
 
@@ -80,6 +88,26 @@ def server_error(request):
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
         return plain_error_page(request, "server_error", 500, request_id=current_request_id())
+
+
+class StorageUnavailableMiddleware:
+    """The object storage down (ops.storage) is a 503 with Retry-After in the site's layout, not a
+    500: a certificate or a document download, an upload in the admin. Pages that only show
+    images never get here (Wagtail shows an image it cannot read as missing)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not storage.storage_unavailable(exception):
+            return None
+        logger.warning("The object storage failed a request: %s: %s", type(exception).__name__, exception)
+        response = error_page(request, "storage_unavailable", 503)
+        response["Retry-After"] = str(storage.RETRY_AFTER_SECONDS)
+        return response
 
 
 def error_page(request, page, status):

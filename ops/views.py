@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from ops.cache import UNAVAILABLE, cache_status
 from ops.queue import queue_state
+from ops.storage import storage_status
 
 
 @never_cache
@@ -17,7 +18,8 @@ def healthz(request):
 
     The database is the one part the site cannot do without. Redis down leaves it "degraded"
     but serving (ops.cache falls back to a per-process cache), so the answer stays 200 and the
-    load balancer keeps sending traffic. The task queue is reported, not judged: a late
+    load balancer keeps sending traffic. So does the object storage down (ops.storage): pages
+    serve, downloads say to come back. The task queue is reported, not judged: a late
     certificate is no reason to take an app server out.
     """
     try:
@@ -37,14 +39,15 @@ def healthz(request):
             "running": queue.running,
         }
     cache_state = cache_status(cache)
+    files = storage_status()
     if database == "down":
         status = "unavailable"
-    elif cache_state == UNAVAILABLE:
+    elif cache_state == UNAVAILABLE or files == "down":
         status = "degraded"
     else:
         status = "ok"
     return JsonResponse(
-        {"status": status, "database": database, "cache": cache_state, "tasks": tasks},
+        {"status": status, "database": database, "cache": cache_state, "storage": files, "tasks": tasks},
         status=503 if database == "down" else 200,
     )
 

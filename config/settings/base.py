@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 import dj_database_url
 
 from ops.logs import logging_config
+from ops.storage import media_origins, storages_from_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "accounts.middleware.RequireStaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "cms.client_errors.ClientErrorMiddleware",
+    # Last, so it sees the views' exceptions first: the object storage down is a 503.
+    "cms.error_views.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -179,12 +182,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 # Issued certificate PDFs: never served as media, only through the certificate view's access check.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+# Media (Wagtail images and documents) and the certificate PDFs: on the disk above, or on
+# S3-compatible object storage when S3_MEDIA_BUCKET is set (ops/storage.py, docs/deployment.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "certificates": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    **storages_from_environment(os.environ, private_media_root=PRIVATE_MEDIA_ROOT),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Backups (`manage.py backup`, daily by gbv-backup.timer): a dated directory each, under BACKUP_DIR;
@@ -192,6 +193,8 @@ STORAGES = {
 # the operator's (docs/deployment.md, "Backups and restore").
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
 BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "7"))
+# A new try at a certificate's PDF this many seconds after the storage failed (certificates.services).
+CERTIFICATE_RENDER_RETRY_SECONDS = int(os.environ.get("CERTIFICATE_RENDER_RETRY_SECONDS", "60"))
 
 # Wagtail looks image renditions up in the "renditions" cache before the database.
 CACHES = {
@@ -293,7 +296,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    # Image URLs point at the object storage when media live there.
+    "img-src": [CSP.SELF, "data:", *media_origins(os.environ)],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
@@ -317,6 +321,9 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 # Wagtail's database backend, given only the words a user typed, never query syntax (cms/search.py).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search"}}
+# Documents always stream through Wagtail's view, after its privacy checks: never a redirect to
+# the storage, whose URL anyone could pass on (the default for remote storages).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "png", "jpg", "mp4"]
 
 # allauth: e-mail is the login, verification is mandatory, every flow rate-limited.

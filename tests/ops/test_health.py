@@ -37,6 +37,7 @@ def test_healthz_reports_every_part(client):
     body = response.json()
     assert body["status"] == "ok" and body["database"] == "up"
     assert body["cache"] == "not shared"  # the tests' per-process cache
+    assert body["storage"] == "up"  # the tests' media and certificate folders
     assert body["tasks"]["waiting"] == 2 and body["tasks"]["running"] == 1
     assert 180 <= body["tasks"]["oldest_waiting_seconds"] < 240
     assert "no-cache" in response["Cache-Control"]
@@ -81,7 +82,9 @@ def test_healthz_answers_503_and_livez_200_when_the_database_is_down():
 
     assert result.returncode == 0, result.stderr
     healthz, livez = result.stdout.strip().splitlines()[-2:]
-    assert healthz == '503 {"status": "unavailable", "database": "down", "cache": "not shared", "tasks": null}'
+    assert healthz == (
+        '503 {"status": "unavailable", "database": "down", "cache": "not shared", "storage": "up", "tasks": null}'
+    )
     assert livez == '200 {"status": "alive"}'
 
 
