@@ -32,11 +32,12 @@ ALWAYS_ON_PRIMARY = frozenset(
 
 # How far the standby's data is behind the primary's, in seconds. Replay caught up with what it has
 # received is 0: the time since the last replayed transaction would make an idle primary look late.
+# Behind, with nothing replayed since it started, its data is as old as its start (a base backup).
 LAG_SQL = """
     SELECT CASE
         WHEN NOT pg_is_in_recovery() THEN 0
         WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-        ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())
+        ELSE EXTRACT(EPOCH FROM now() - COALESCE(pg_last_xact_replay_timestamp(), pg_postmaster_start_time()))
     END
 """
 

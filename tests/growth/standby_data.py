@@ -21,7 +21,11 @@ def session_of(user, staff=False):
 
 
 def prepare():
-    """A ward with a manager, one learner who finished the course and one who has not started."""
+    """The schema (in this process: one Django start less), then a ward with a manager, one learner
+    who finished the course and one who has not started."""
+    from django.core.management import call_command
+
+    call_command("migrate", "--no-input", verbosity=0)
     course = make_course(make_home_page(quick_exit_url=QUICK_EXIT_URL))
     city = OrganisationUnitFactory(code="HN", name="Thành phố Hà Nội", type="city")
     ward = OrganisationUnitFactory(code="HN-P-HK", name="Phường Hoàn Kiếm", type="ward", parent=city)
