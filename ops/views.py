@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from ops.cache import UNAVAILABLE, cache_status
 from ops.queue import queue_state
+from ops.replica import replica_state
 from ops.storage import storage_status
 
 
@@ -47,9 +48,24 @@ def healthz(request):
     else:
         status = "ok"
     return JsonResponse(
-        {"status": status, "database": database, "cache": cache_state, "storage": files, "tasks": tasks},
+        {
+            "status": status,
+            "database": database,
+            "cache": cache_state,
+            "storage": files,
+            "tasks": tasks,
+            **replica_health(),
+        },
         status=503 if database == "down" else 200,
     )
+
+
+def replica_health():
+    """The standby the reports read: "up", "down" or "none", and its lag. Reported, not judged:
+    while it is down the reports read the primary."""
+    state = replica_state()
+    lag = round(state.lag_seconds, 1) if state.lag_seconds is not None else None
+    return {"replica": state.status, "replica_lag_seconds": lag}
 
 
 @never_cache

@@ -15,6 +15,8 @@ from accounts.scopes import in_scope, visible_units
 from certificates.models import Certificate
 from cms.models import ProgrammeArea
 from courses.models import Completion, CoursePage
+from ops.replica import reads_from_replica
+from reports.lag import current_lag_notice
 from reports.summary import unit_summary
 
 CHART_WIDTH, CHART_HEIGHT, LABEL_SPACE = 560, 180, 40
@@ -51,6 +53,7 @@ class ManagerDashboardPanel(Component):
     def __init__(self, user):
         self.user = user
 
+    @reads_from_replica()
     def get_context_data(self, parent_context):
         today = timezone.localdate()
         completions = in_scope(self.user, Completion.objects.all())
@@ -67,6 +70,7 @@ class ManagerDashboardPanel(Component):
             "by_month": bars(self.by_month(recent, first_month, today)),
             "by_area": bars(self.by_area(recent)),
             "by_unit": bars(self.by_top_unit(recent)),
+            "lag_notice": current_lag_notice(),
         }
 
     @staticmethod

@@ -86,3 +86,66 @@ def site_tree(home_page, unit_tree):
 def course(home_page):
     """An ordered course of three modules: a lesson, a single-choice quiz, a two-question quiz."""
     return make_course(home_page)
+
+
+# A standby for the reports (ops.replica): a second connection to the test database, as Django's
+# TEST MIRROR makes one. It sees only committed rows, and Django lets a test use only the aliases
+# its class names, so a module reading through it is marked REPLICA_TESTS and the alias exists
+# from the module's start (replica_alias) to its end.
+REPLICA_TESTS = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "replica"])
+
+
+def point_replica_at(database):
+    """Make `database` (a DATABASES entry) the standby ops.replica reads, as DATABASE_REPLICA_URL would."""
+    from django.db import connections
+
+    from ops.replica import REPLICA
+
+    if REPLICA in connections.settings:
+        connections[REPLICA].close()
+        del connections[REPLICA]
+    connections.settings[REPLICA] = {**database, "TEST": {**database["TEST"], "MIRROR": "default"}}
+
+
+def unreachable_database():
+    """A database that cannot be reached: an SQLite file in a directory that does not exist."""
+    from django.db import connections
+
+    database = {**connections["default"].settings_dict, "ENGINE": "django.db.backends.sqlite3", "OPTIONS": {}}
+    return {**database, "NAME": "/nonexistent-gbv-standby/db.sqlite3"}
+
+
+@pytest.fixture(scope="module")
+def replica_alias(django_db_setup, django_db_blocker):
+    from django.db import connections
+
+    point_replica_at(connections["default"].settings_dict)
+    yield
+    with django_db_blocker.unblock():
+        connections["replica"].close()
+        del connections["replica"]
+        del connections.settings["replica"]
+
+
+@pytest.fixture
+def replica(replica_alias, transactional_db):
+    """The standby, up (a mirror of the test database), its state checked afresh."""
+    from django.db import connections
+
+    from ops.replica import replica_state
+
+    point_replica_at(connections["default"].settings_dict)
+    replica_state(fresh=True)
+    return connections["replica"]
+
+
+@pytest.fixture
+def unreachable_replica(replica):
+    """The standby, configured but unreachable, its state checked afresh."""
+    from django.db import connections
+
+    from ops.replica import replica_state
+
+    point_replica_at(unreachable_database())
+    replica_state(fresh=True)
+    return connections["replica"]

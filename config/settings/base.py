@@ -135,14 +135,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+# Optional: a streaming standby of the primary. Reports, the unit summary, the dashboard panel and
+# exports read it (ops/replica.py); everything else, every write and migration, the primary. Tests
+# run against a mirror of the test database, never a second one.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+        test_options={"MIRROR": "default"},
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A standby that does not answer costs a report 2 s, then its reads go to the primary.
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+DATABASE_ROUTERS = ["ops.replica.ReplicaRouter"]
+# How often each process checks the standby's state and lag (seconds), and from what lag a report
+# says how far behind its figures are.
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_LAG_WARNING_SECONDS = float(os.environ.get("REPLICA_LAG_WARNING_SECONDS", "60"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail's database search backend uses PostgreSQL full-text search there.
     INSTALLED_APPS.append("django.contrib.postgres")
-    # PostgreSQL's JIT compiler spends longer compiling a report's query than running it (0.9 s of
-    # a 100,000-row export's 1.3 s in bench.reports); short web queries never gain from it. Our
-    # server-side cursors (QuerySet.iterator) are read to the end, so plan them for every row, not
-    # the first tenth.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c cursor_tuple_fraction=1"
+for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's JIT compiler spends longer compiling a report's query than running it (0.9 s
+        # of a 100,000-row export's 1.3 s in bench.reports); short web queries never gain from it.
+        # Our server-side cursors (QuerySet.iterator) are read to the end, so plan them for every
+        # row, not the first tenth.
+        database.setdefault("OPTIONS", {})["options"] = "-c jit=off -c cursor_tuple_fraction=1"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

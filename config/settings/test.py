@@ -19,5 +19,9 @@ STORAGES["certificates"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="gbv-t
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # No persistent connections: the live server's thread would keep the test database busy at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# No standby, even when DATABASE_REPLICA_URL is set: a mirror is a second connection, which would see
+# none of the rows a test writes inside its transaction. Tests that read through a standby attach a
+# mirror of the test database themselves (tests/ops/conftest.py: replica).
+DATABASES.pop("replica", None)  # noqa: F405
 # Tests read whether a page came from the anonymous page cache; production never says.
 PAGE_CACHE_STATUS_HEADER = True

@@ -83,7 +83,8 @@ def test_healthz_answers_503_and_livez_200_when_the_database_is_down():
     assert result.returncode == 0, result.stderr
     healthz, livez = result.stdout.strip().splitlines()[-2:]
     assert healthz == (
-        '503 {"status": "unavailable", "database": "down", "cache": "not shared", "storage": "up", "tasks": null}'
+        '503 {"status": "unavailable", "database": "down", "cache": "not shared", "storage": "up", "tasks": null, '
+        '"replica": "none", "replica_lag_seconds": null}'
     )
     assert livez == '200 {"status": "alive"}'
 
