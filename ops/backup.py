@@ -61,6 +61,23 @@ def stored_files(storage, directory=""):
     return sorted(names)
 
 
+def belongs_elsewhere(storage, name):
+    """Whether `name` lies in another storage's part of this one (the certificates' prefix of a
+    media bucket they share): never this storage's file, neither to back up nor to restore."""
+    return bool(getattr(storage, "excludes", None)) and storage.excludes(name)
+
+
+def files_to_restore(manifest):
+    """[(storage, entry)] of the manifest's files, but for those a storage leaves to another (a
+    backup made before the media storage skipped the certificates' prefix listed them twice)."""
+    chosen = []
+    for entry in manifest["files"]:
+        storage = storages[manifest["storages"][entry["storage"]]]
+        if not belongs_elsewhere(storage, entry["name"]):
+            chosen.append((storage, entry))
+    return chosen
+
+
 def copy_and_hash(source, destination=None):
     """(size, SHA-256 hex) of what `source` holds, copied into `destination` when given."""
     digest, size = hashlib.sha256(), 0
@@ -373,9 +390,11 @@ def restore_backup(backup, replace_existing=False, using="default", say=print):
     connection = connections[using]
     say(f"Restoring the database from {backup / manifest['database']['file']} ({connection.vendor}) …")
     restore_database(connection, backup / manifest["database"]["file"], replace_existing)
-    say(f"Copying {len(manifest['files'])} files into the storages …")
-    for entry in manifest["files"]:
-        storage = storages[manifest["storages"][entry["storage"]]]
+    chosen = files_to_restore(manifest)
+    say(f"Copying {len(chosen)} files into the storages …")
+    if len(chosen) < len(manifest["files"]):
+        say(f"Left out {len(manifest['files']) - len(chosen)} copies of certificate PDFs listed as media too.")
+    for storage, entry in chosen:
         name = safe_name(entry["name"])
         if storage.exists(name):
             storage.delete(name)  # only reached with replace_existing
@@ -430,9 +449,10 @@ def run_drill(manifest, using="default"):
                 "rows", table, ABSENT if expected is None else str(expected), MISSING if found is None else str(found)
             )
         )
+    chosen = files_to_restore(manifest)
     for directory, alias in manifest["storages"].items():
         storage = storages[alias]
-        listed = {entry["name"]: entry["sha256"] for entry in manifest["files"] if entry["storage"] == directory}
+        listed = {entry["name"]: entry["sha256"] for _storage, entry in chosen if entry["storage"] == directory}
         for name in sorted(set(listed) | set(stored_files(storage))):
             expected = listed.get(name, ABSENT)
             checks.append(Check("file", f"{directory}/{name}", expected, stored_sha256(storage, name) or MISSING))

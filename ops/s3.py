@@ -6,6 +6,9 @@ STORAGES name this backend, never by the settings or a site on the disk.
 
 import contextlib
 import functools
+import posixpath
+
+from django.core.exceptions import SuspiciousFileOperation
 
 from botocore.config import Config
 from storages.backends.s3 import S3Storage as BaseS3Storage
@@ -39,10 +42,22 @@ def client_config(*, connect_timeout, read_timeout, max_attempts, addressing_sty
 
 class S3Storage(BaseS3Storage):
     """The S3 backend with short timeouts and few attempts (options connect_timeout, read_timeout,
-    max_attempts), whose outages are StorageUnavailable."""
+    max_attempts), whose outages are StorageUnavailable.
+
+    excluded_prefix: a prefix of the bucket that belongs to another storage (the certificate PDFs'
+    when they share the media bucket). This storage never lists it, and refuses to read, write,
+    delete or link a name under it (SuspiciousFileOperation), so the media storage can neither walk
+    the PDFs as media (backups, the drill, a restore's "is it empty" check) nor write into them.
+    """
 
     def get_default_settings(self):
-        return {**super().get_default_settings(), "connect_timeout": 2.0, "read_timeout": 10.0, "max_attempts": 2}
+        return {
+            **super().get_default_settings(),
+            "connect_timeout": 2.0,
+            "read_timeout": 10.0,
+            "max_attempts": 2,
+            "excluded_prefix": "",
+        }
 
     def __init__(self, **settings):
         super().__init__(**settings)
@@ -53,6 +68,20 @@ class S3Storage(BaseS3Storage):
                 max_attempts=self.max_attempts,
                 addressing_style=self.addressing_style,
             )
+
+    def excludes(self, name):
+        """Whether the object key `name` lies under excluded_prefix (another storage's part of the bucket)."""
+        prefix = self.excluded_prefix.strip("/")
+        key = posixpath.normpath("/" + name).lstrip("/")
+        return bool(prefix) and (key == prefix or key.startswith(prefix + "/"))
+
+    def _normalize_name(self, name):
+        key = super()._normalize_name(name)
+        if self.excludes(key):
+            raise SuspiciousFileOperation(
+                f"{key!r} is under {self.excluded_prefix!r}, which this storage leaves alone."
+            )
+        return key
 
     def _open(self, name, mode="rb"):
         with outage_as_oserror():
@@ -72,7 +101,10 @@ class S3Storage(BaseS3Storage):
 
     def listdir(self, name):
         with outage_as_oserror():
-            return super().listdir(name)
+            directories, files = super().listdir(name)
+        path = self._normalize_name(clean_name(name))
+        directories = [folder for folder in directories if not self.excludes(posixpath.join(path, folder))]
+        return directories, files
 
     def size(self, name):
         with outage_as_oserror():

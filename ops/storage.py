@@ -118,39 +118,52 @@ class StorageAlias(Storage):
         return self.current.get_modified_time(name)
 
 
-def copy_tree(root, storage, *, dry_run=False, on_failure=None):
+def copy_tree(root, storage, *, dry_run=False, on_failure=None, leave_out=()):
     """Copy every file under the folder `root` into `storage` under the same relative name.
 
     A file the storage already holds with the same content is skipped (size, then the S3 ETag or
-    the bytes), so a second run copies nothing; one that differs is replaced. Returns the counts
-    {"copied", "skipped", "failed"}, or None when the storage is that very folder.
+    the bytes), so a second run copies nothing; one that differs is replaced. Folders in
+    `leave_out` (another storage's own, nested in root) and names the storage excludes (the PDFs'
+    prefix of a shared bucket) are not walked: their files are counted as "left out". Returns the
+    counts {"copied", "skipped", "failed", "left out"}, or None when the storage is that very folder.
     """
     if isinstance(storage, StorageAlias):
         storage = storage.current
     if isinstance(storage, FileSystemStorage) and os.path.realpath(storage.location) == os.path.realpath(root):
         return None
-    counts = {"copied": 0, "skipped": 0, "failed": 0}
-    for folder, _dirs, files in sorted(os.walk(root)):
-        for filename in sorted(files):
-            path = os.path.join(folder, filename)
-            name = os.path.relpath(path, root).replace(os.sep, "/")
-            try:
-                there = storage.exists(name)
-                if there and same_content(storage, name, path):
-                    counts["skipped"] += 1
-                    continue
-                if not dry_run:
-                    if there:
-                        storage.delete(name)
-                    with open(path, "rb") as file:
-                        saved = storage.save(name, File(file, name=name))
-                    if saved != name:
-                        raise OSError(f"stored as {saved}, not under its own name")
-                counts["copied"] += 1
-            except OSError as error:  # StorageUnavailable included: the next run retries it
-                counts["failed"] += 1
-                if on_failure:
-                    on_failure(name, error)
+    excludes = getattr(storage, "excludes", lambda name: False)
+    leave_out = {os.path.realpath(folder) for folder in leave_out}
+    counts = {"copied": 0, "skipped": 0, "failed": 0, "left out": 0}
+    names = []
+    for folder, dirs, files in os.walk(root):
+        for directory in list(dirs):
+            path = os.path.join(folder, directory)
+            if os.path.realpath(path) in leave_out or excludes(os.path.relpath(path, root).replace(os.sep, "/")):
+                dirs.remove(directory)
+                counts["left out"] += sum(len(found) for _folder, _dirs, found in os.walk(path))
+        names += [os.path.relpath(os.path.join(folder, filename), root).replace(os.sep, "/") for filename in files]
+    for name in sorted(names):
+        path = os.path.join(root, *name.split("/"))
+        if excludes(name):
+            counts["left out"] += 1
+            continue
+        try:
+            there = storage.exists(name)
+            if there and same_content(storage, name, path):
+                counts["skipped"] += 1
+                continue
+            if not dry_run:
+                if there:
+                    storage.delete(name)
+                with open(path, "rb") as file:
+                    saved = storage.save(name, File(file, name=name))
+                if saved != name:
+                    raise OSError(f"stored as {saved}, not under its own name")
+            counts["copied"] += 1
+        except OSError as error:  # StorageUnavailable included: the next run retries it
+            counts["failed"] += 1
+            if on_failure:
+                on_failure(name, error)
     return counts
 
 
@@ -239,6 +252,10 @@ def storages_from_environment(environ, *, private_media_root):
         "querystring_auth": False,
         "custom_domain": environ.get("S3_MEDIA_DOMAIN", "").strip() or None,
     }
+    if private_bucket == media_bucket:
+        # The media storage leaves the PDFs' prefix alone: never listed (a backup would copy them
+        # twice), never written (an upload cannot land among them).
+        media["excluded_prefix"] = private_prefix
     private = {**common, "bucket_name": private_bucket, "location": private_prefix, "querystring_auth": True}
     return {
         "default": {"BACKEND": S3_BACKEND, "OPTIONS": media},

@@ -9,9 +9,6 @@ certificate issued meanwhile is rendered by the worker once the endpoint is back
 import contextlib
 import hashlib
 import io
-import socket
-import subprocess
-import sys
 import time
 
 from django.core import mail
@@ -28,78 +25,16 @@ from ops.worker import ResilientWorker
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
 from tests.conftest import sign_in_past_second_factor
 from tests.courses.factories import complete_course
+from tests.growth.s3_endpoint import MotoServer
 
 PORT = 9010  # this test's loopback port (9010-9019)
-ENDPOINT = f"http://127.0.0.1:{PORT}"
 MEDIA_BUCKET, PRIVATE_BUCKET = "gbv-media", "gbv-private"
-ENVIRONMENT = {
-    "S3_ENDPOINT_URL": ENDPOINT,
-    "S3_REGION": "us-east-1",
-    "S3_ACCESS_KEY_ID": "test-key",
-    "S3_SECRET_ACCESS_KEY": "test-secret",
-    "S3_MEDIA_BUCKET": MEDIA_BUCKET,
-    "S3_PRIVATE_BUCKET": PRIVATE_BUCKET,
-}
 STORAGE_DOWN_VI = "Hiện chưa thể lấy hoặc lưu tệp bạn yêu cầu"
-
-
-class MotoServer:
-    """moto_server as a process of its own; its buckets live in its memory, so a restart empties them."""
-
-    def __init__(self, port):
-        self.port, self.process = port, None
-
-    def start(self):
-        assert not self.answers(), f"port {self.port} is taken"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while not self.answers():
-            assert self.process.poll() is None, "moto_server exited"
-            assert time.monotonic() < deadline, "moto_server did not answer within 30 s"
-            time.sleep(0.1)
-        for bucket in (MEDIA_BUCKET, PRIVATE_BUCKET):
-            self.client().create_bucket(Bucket=bucket)
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def answers(self):
-        with socket.socket() as probe:
-            probe.settimeout(0.2)
-            return probe.connect_ex(("127.0.0.1", self.port)) == 0
-
-    def client(self):
-        import boto3
-
-        return boto3.client(
-            "s3",
-            endpoint_url=ENDPOINT,
-            region_name="us-east-1",
-            aws_access_key_id="test-key",
-            aws_secret_access_key="test-secret",
-        )
-
-    def objects(self, bucket):
-        return {item["Key"]: item["Size"] for item in self.client().list_objects_v2(Bucket=bucket).get("Contents", [])}
-
-    def read(self, bucket, key):
-        return self.client().get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
 @pytest.fixture(scope="session")
 def moto():
-    server = MotoServer(PORT)
+    server = MotoServer(PORT, buckets=(MEDIA_BUCKET, PRIVATE_BUCKET))
     try:
         server.start()
         yield server
@@ -113,7 +48,9 @@ def s3(moto, settings, tmp_path):
     if not moto.answers():  # a test stopped it and failed before starting it again
         moto.start()
     settings.STORAGES = {
-        **storages_from_environment(ENVIRONMENT, private_media_root=tmp_path / "unused"),
+        **storages_from_environment(
+            moto.environment(MEDIA_BUCKET, PRIVATE_BUCKET), private_media_root=tmp_path / "unused"
+        ),
         "staticfiles": settings.STORAGES["staticfiles"],
     }
     settings.CERTIFICATE_RENDER_RETRY_SECONDS = 1
@@ -290,7 +227,4 @@ def test_moving_local_files_into_the_buckets_twice_copies_them_once(s3, tmp_path
 def _empty_buckets(moto):
     yield
     with contextlib.suppress(Exception):  # stopped by a failing test: the next start is empty anyway
-        client = moto.client()
-        for bucket in (MEDIA_BUCKET, PRIVATE_BUCKET):
-            for key in moto.objects(bucket):
-                client.delete_object(Bucket=bucket, Key=key)
+        moto.empty(MEDIA_BUCKET, PRIVATE_BUCKET)

@@ -4,7 +4,7 @@ where nothing listens) failing fast as StorageUnavailable, /healthz, and moving 
 import io
 import time
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import call_command
@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 import pytest
 
+from ops.backup import BACKED_UP_STORAGES, files_to_restore
 from ops.storage import (
     StorageUnavailable,
     media_origins,
@@ -189,3 +190,114 @@ def test_files_that_cannot_be_copied_are_counted_and_the_command_fails(settings,
 
     with pytest.raises(CommandError, match="1 file"):
         move(f"--media-root={tmp_path / 'media'}", f"--private-root={tmp_path / 'none'}")
+
+
+# Certificates sharing the media bucket under a private prefix: the media storage leaves it alone.
+
+SHARED = {key: value for key, value in S3.items() if key != "S3_PRIVATE_BUCKET"}
+
+
+def on_a_shared_bucket(settings, tmp_path):
+    settings.STORAGES = {
+        **storages_from_environment(SHARED, private_media_root=tmp_path),
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
+
+
+def test_sharing_one_bucket_the_media_storage_excludes_the_pdfs_prefix_and_only_then(tmp_path):
+    shared = storages_from_environment(SHARED, private_media_root=tmp_path)
+    own = storages_from_environment(S3, private_media_root=tmp_path)
+    custom = storages_from_environment({**SHARED, "S3_PRIVATE_PREFIX": "/secure/pdf/"}, private_media_root=tmp_path)
+
+    assert shared["default"]["OPTIONS"]["excluded_prefix"] == "private"
+    assert (
+        custom["default"]["OPTIONS"]["excluded_prefix"] == custom["certificates"]["OPTIONS"]["location"] == "secure/pdf"
+    )
+    assert "excluded_prefix" not in own["default"]["OPTIONS"]  # a bucket of their own: nothing to leave out
+    assert "excluded_prefix" not in shared["certificates"]["OPTIONS"]
+
+
+def test_the_media_storage_refuses_every_name_under_the_pdfs_prefix_before_any_request(settings, tmp_path):
+    on_a_shared_bucket(settings, tmp_path)  # a dead endpoint: a request would fail as StorageUnavailable
+    media, certificates = storages["default"], storages["certificates"]
+
+    assert [media.excludes(name) for name in ("private", "private/2026/a.pdf", "images/x.png", "privately.png")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    for attempt in (
+        lambda: media.save("private/2026/a.pdf", ContentFile(b"%PDF")),
+        lambda: media.open("private/2026/a.pdf"),
+        lambda: media.exists("private/2026/a.pdf"),
+        lambda: media.delete("private/2026/a.pdf"),
+        lambda: media.url("private/2026/a.pdf"),
+        lambda: media.listdir("private"),
+        lambda: media.exists("documents/../private/2026/a.pdf"),
+    ):
+        with pytest.raises(SuspiciousFileOperation):
+            attempt()
+    assert not hasattr(certificates, "excludes") or not certificates.excludes("2026/a.pdf")
+    assert certificates.url("2026/a.pdf").startswith(f"{DEAD_ENDPOINT}/media/private/2026/a.pdf?")
+
+
+def test_moving_files_never_copies_the_pdfs_folder_as_media(settings, tmp_path):
+    # A local media folder holding private/ (a copy of a shared bucket): left out, no request made.
+    on_a_shared_bucket(settings, tmp_path)
+    (tmp_path / "mirror" / "private" / "2026").mkdir(parents=True)
+    (tmp_path / "mirror" / "private" / "2026" / "a.pdf").write_bytes(b"%PDF one")
+    (tmp_path / "mirror" / "private" / "b.pdf").write_bytes(b"%PDF two")
+
+    assert move(
+        f"--media-root={tmp_path / 'mirror'}", f"--private-root={tmp_path / 'none'}", "--dry-run"
+    ).splitlines() == [
+        "default: 0 would copy, 0 skipped (already there), 0 failed.",
+        "default: 2 left out (the certificates' folder or prefix, never media).",
+        f"certificates: {tmp_path / 'none'} does not exist, nothing to copy.",
+    ]
+
+    # On the disk, PRIVATE_MEDIA_ROOT inside MEDIA_ROOT: its PDFs go to the certificates storage only.
+    settings.STORAGES = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "new"},
+        },
+        "certificates": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "new-private"},
+        },
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
+    (tmp_path / "mirror" / "images").mkdir()
+    (tmp_path / "mirror" / "images" / "c.png").write_bytes(b"png")
+
+    assert move(
+        f"--media-root={tmp_path / 'mirror'}", f"--private-root={tmp_path / 'mirror' / 'private'}"
+    ).splitlines() == [
+        "default: 1 copied, 0 skipped (already there), 0 failed.",
+        "default: 2 left out (the certificates' folder or prefix, never media).",
+        "certificates: 2 copied, 0 skipped (already there), 0 failed.",
+    ]
+    assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.glob("new*/**/*") if path.is_file()) == [
+        "new-private/2026/a.pdf",
+        "new-private/b.pdf",
+        "new/images/c.png",
+    ]
+
+
+def test_a_backup_that_listed_the_pdfs_as_media_too_restores_and_drills_them_once(settings, tmp_path):
+    on_a_shared_bucket(settings, tmp_path)
+    manifest = {
+        "storages": BACKED_UP_STORAGES,
+        "files": [
+            {"storage": "certificates", "name": "2026/a.pdf", "sha256": "1" * 64},
+            {"storage": "media", "name": "private/2026/a.pdf", "sha256": "1" * 64},  # made before the fix
+            {"storage": "media", "name": "images/x.png", "sha256": "2" * 64},
+        ],
+    }
+
+    assert [(storage, entry["name"]) for storage, entry in files_to_restore(manifest)] == [
+        (storages["certificates"], "2026/a.pdf"),
+        (storages["default"], "images/x.png"),
+    ]

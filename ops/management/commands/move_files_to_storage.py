@@ -23,16 +23,21 @@ class Command(BaseCommand):
         parser.add_argument("--private-root", default=None, help="Instead of settings.PRIVATE_MEDIA_ROOT.")
 
     def handle(self, *, dry_run, media_root, private_root, **options):
-        sources = [
-            ("default", media_root or settings.MEDIA_ROOT),
-            ("certificates", private_root or settings.PRIVATE_MEDIA_ROOT),
-        ]
+        media_root = media_root or settings.MEDIA_ROOT
+        private_root = private_root or settings.PRIVATE_MEDIA_ROOT
+        sources = [("default", media_root, [private_root]), ("certificates", private_root, [])]
         failed = 0
-        for alias, root in sources:
+        for alias, root, leave_out in sources:
             if not os.path.isdir(root):
                 self.stdout.write(f"{alias}: {root} does not exist, nothing to copy.")
                 continue
-            counts = copy_tree(root, storages[alias], dry_run=dry_run, on_failure=functools.partial(self.report, alias))
+            counts = copy_tree(
+                root,
+                storages[alias],
+                dry_run=dry_run,
+                on_failure=functools.partial(self.report, alias),
+                leave_out=leave_out,  # PDFs in a folder inside MEDIA_ROOT are the certificates' only
+            )
             if counts is None:
                 self.stdout.write(f"{alias}: the storage is {root} itself, nothing to copy.")
                 continue
@@ -41,6 +46,10 @@ class Command(BaseCommand):
                 f"{alias}: {counts['copied']} {verb}, {counts['skipped']} skipped (already there), "
                 f"{counts['failed']} failed."
             )
+            if counts["left out"]:
+                self.stdout.write(
+                    f"{alias}: {counts['left out']} left out (the certificates' folder or prefix, never media)."
+                )
             failed += counts["failed"]
         if failed:
             raise CommandError(f"{failed} file(s) could not be copied; run the command again to retry them.")
