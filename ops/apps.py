@@ -9,6 +9,7 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self):
+        from ops import checks  # noqa: F401 - registers the system checks
         from ops.network import networks_from_setting
 
         networks_from_setting("METRICS_ALLOWED_NETWORKS")  # mistyped, it stops the start, not a scrape
