@@ -21,7 +21,7 @@ from ops.storage import (
     storages_from_environment,
 )
 
-DEAD_ENDPOINT = "http://127.0.0.1:9011"  # this helper's port range; nothing listens there
+DEAD_ENDPOINT = "http://127.0.0.1:9011"  # beside the growth tests' moto (9010): nothing listens there
 S3 = {
     "S3_ENDPOINT_URL": DEAD_ENDPOINT,
     "S3_REGION": "ap-southeast-1",
