@@ -33,6 +33,21 @@ S3 = {
 }
 
 
+def into_new_folders(settings, tmp_path):
+    """Media into tmp_path/new and certificates into tmp_path/new-private, on the disk."""
+    settings.STORAGES = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "new"},
+        },
+        "certificates": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "new-private"},
+        },
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
+
+
 def on_dead_endpoint(settings, tmp_path):
     settings.STORAGES = {
         **storages_from_environment(S3, private_media_root=tmp_path),
@@ -143,17 +158,7 @@ def test_moving_files_twice_copies_them_once_and_replaces_one_that_differs(setti
     (source / "b.pdf").write_bytes(b"two")
     (private / "2026").mkdir(parents=True)
     (private / "2026" / "c.pdf").write_bytes(b"three")
-    settings.STORAGES = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "new"},
-        },
-        "certificates": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "new-private"},
-        },
-        "staticfiles": settings.STORAGES["staticfiles"],
-    }
+    into_new_folders(settings, tmp_path)
     args = (f"--media-root={source}", f"--private-root={private}")
 
     assert move(*args, "--dry-run").splitlines()[0] == "default: 2 would copy, 0 skipped (already there), 0 failed."
@@ -258,17 +263,7 @@ def test_moving_files_never_copies_the_pdfs_folder_as_media(settings, tmp_path):
     ]
 
     # On the disk, PRIVATE_MEDIA_ROOT inside MEDIA_ROOT: its PDFs go to the certificates storage only.
-    settings.STORAGES = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "new"},
-        },
-        "certificates": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "new-private"},
-        },
-        "staticfiles": settings.STORAGES["staticfiles"],
-    }
+    into_new_folders(settings, tmp_path)
     (tmp_path / "mirror" / "images").mkdir()
     (tmp_path / "mirror" / "images" / "c.png").write_bytes(b"png")
 
