@@ -147,7 +147,7 @@ class Browser:
 
 class Load:
     """A few visitors requesting a mix of pages in a loop while the block runs: every answer kept
-    as (time, path, status), a client-side failure as its exception's name."""
+    as (sent, answered, path, status), a client-side failure as its exception's name."""
 
     def __init__(self, browsers_and_paths, pause=0.05):
         self.work, self.pause = browsers_and_paths, pause
@@ -156,11 +156,12 @@ class Load:
     def visit(self, browser, paths):
         while not self.stopping.is_set():
             for path in paths:
+                sent = time.monotonic()
                 try:
                     status = browser.get(path).status_code
                 except requests.RequestException as error:
                     status = type(error).__name__
-                self.answers.append((time.monotonic(), path, status))
+                self.answers.append((sent, time.monotonic(), path, status))
                 time.sleep(self.pause)
 
     def __enter__(self):
@@ -176,7 +177,17 @@ class Load:
             thread.join(timeout=REQUEST_TIMEOUT + 5)
 
     def between(self, start, end=float("inf")):
-        return [(path, status) for moment, path, status in self.answers if start <= moment <= end]
+        return [(path, status) for _sent, answered, path, status in self.answers if start <= answered <= end]
+
+    def in_flight(self, start, end):
+        """Requests under way between `start` and `end`, while a server was being killed."""
+        return [(path, status) for sent, answered, path, status in self.answers if sent <= end and answered >= start]
+
+    def except_in_flight(self, start, end):
+        """Every other answer: a response the killed server had begun to send is cut, as after any
+        crash, since nginx can retry a request on the other server only before the first byte of
+        its answer reached the visitor."""
+        return [(path, status) for sent, answered, path, status in self.answers if sent > end or answered < start]
 
 
 def server_errors(answers):
