@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from audit.models import ExportLog
+from certificates import services
 from certificates.models import Certificate
 from cms.dates import export_date, prose_date, table_date
 from courses import assignments
@@ -177,6 +178,10 @@ def test_the_public_verification_lists_dates_as_a_table_does(client, finished):
     assert f"<dd>{certificate.issued_on:%d/%m/%Y}</dd>" in html
     assert f"<dd>{certificate.expires_on:%d/%m/%Y}</dd>" in html
 
+    services.revoke(certificate, "Cấp nhầm.", None)
+    html = client.get(f"/verify/{certificate.code}/").content.decode()
+    assert f"Thu hồi {prose_vi(timezone.localdate())}." in html  # a sentence: prose
+
 
 REPORT = "/admin/reports/completion-records/"
 
@@ -234,6 +239,10 @@ def test_the_admin_lists_never_show_a_due_or_issue_date_relative_to_now(staff_cl
         assert f"{today:%d/%m/%Y}" in assignment_cells
         assert f"{today:%d/%m/%Y}" in certificate_cells  # issued today
         assert not [cell for cell in assignment_cells + certificate_cells if RELATIVE.search(cell)]
+
+    certificate = Certificate.objects.get()
+    inspected = client.get(f"/admin/certificates/inspect/{certificate.pk}/").content.decode()
+    assert f"{certificate.expires_on:%d/%m/%Y}" in inspected and f"{certificate.issued_on:%d/%m/%Y}" in inspected
 
 
 @pytest.mark.django_db
