@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,4 +22,7 @@ class ExportLog(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.report} ({self.export_format}) – {self.user} – {self.created_at:%Y-%m-%d %H:%M}"
+        # When, as the exports write a moment (cms.dates.export_date, a floor above): ISO 8601 on the
+        # site's clock with its offset, "2026-03-05T14:30:00+07:00".
+        when = timezone.localtime(self.created_at).isoformat(timespec="seconds") if self.created_at else ""
+        return f"{self.report} ({self.export_format}) – {self.user} – {when}"

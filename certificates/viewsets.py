@@ -3,6 +3,7 @@ revoke and re-issue for administrators, and a ZIP of the PDFs of a filtered set.
 
 from django import forms
 from django.contrib import messages
+from django.db import models
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.widgets.button import Button
@@ -25,6 +26,8 @@ from audit.services import log_export
 from certificates import services
 from certificates.archive import zip_stream
 from certificates.models import Certificate
+from cms.dates import table_date
+from cms.viewsets import TableDateColumn
 from courses.models import CoursePage
 from ops.storage import RETRY_AFTER_SECONDS, storage_status
 
@@ -52,6 +55,11 @@ class CertificateInspectView(InspectView):
                 Button(_("Re-issue"), url=reverse("certificates:reissue", args=[self.object.pk]), icon_name="repeat")
             )
         return buttons
+
+    def get_field_display_value(self, field_name, field):
+        if isinstance(field, models.DateField):  # and DateTimeField: a table's dates, not "2 days ago"
+            return table_date(getattr(self.object, field_name)) or "-"
+        return super().get_field_display_value(field_name, field)
 
 
 class RevokeForm(forms.Form):
@@ -206,8 +214,8 @@ class CertificateViewSet(ScopedModelViewSet):
         "serial",
         "holder_name",
         "course_title",
-        DateColumn("issued_on", label=gettext_lazy("Issued on")),
-        DateColumn("expires_on", label=gettext_lazy("Expires on")),
+        TableDateColumn("issued_on", label=gettext_lazy("Issued on")),
+        TableDateColumn("expires_on", label=gettext_lazy("Expires on")),
         StateColumn("state", label=gettext_lazy("Status")),
     ]
     list_filter = ["status", "course", "year"]

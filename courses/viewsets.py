@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView
 
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.widgets.button import HeaderButton
@@ -19,6 +19,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from accounts.models import OrganisationUnit
 from accounts.scopes import sees_records, units_in_scope, visible_units
 from accounts.viewsets import ManagersOnlyMixin, ScopedModelViewSet
+from cms.viewsets import TableDateColumn
 from courses.assignments import assign, learners_in
 from courses.models import Assignment, CoursePage
 
@@ -114,7 +115,7 @@ class AssignmentViewSet(ScopedModelViewSet):
     list_display = [
         Column("course", label=gettext_lazy("Course")),
         Column("unit", label=gettext_lazy("Unit")),
-        DateColumn("due_on", label=gettext_lazy("Due date")),
+        TableDateColumn("due_on", label=gettext_lazy("Due date")),
         Column("assigned_by", label=gettext_lazy("Assigned by")),
     ]
     list_filter = ["course"]

@@ -9,8 +9,9 @@ CSV is UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly.
 CSV is written row by row to the response; XLSX with openpyxl's write-only workbook into a
 temporary file that is then streamed, so neither grows in memory with the number of rows.
 
-Rows hold text, numbers, dates or None; times are formatted by the caller, in the site's time
-zone (reports.rows.local_minute does it in the database).
+Rows hold text, numbers, dates or None. Dates are written as ISO 8601 dates ("2026-03-05"), in CSV
+and as XLSX text cells alike; moments are formatted by the caller with cms.dates.export_date
+("2026-03-05T14:30:00+07:00"), the one rule for dates in exports.
 """
 
 import csv
@@ -23,6 +24,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+from cms.dates import export_date
 
 # Blank or invisible characters a formula may hide behind: Unicode whitespace but the tab and the
 # carriage return (formula starts themselves), and the zero-width ones. One character class (not
@@ -49,9 +52,9 @@ def neutralise(value):
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        raise TypeError("format times in the site's time zone before exporting them")
+        raise TypeError("format moments with cms.dates.export_date before exporting them")
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return export_date(value)
     return value
 
 

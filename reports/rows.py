@@ -101,9 +101,9 @@ class Row(NamedTuple):
     area: str
     source: str
     due_on: datetime.date | str
-    enrolled_at: str  # "2026-11-29 17:05", in the site's time zone
+    enrolled_at: datetime.datetime | str  # to the minute, in the site's time zone (cms.dates formats it)
     progress: int
-    completed_at: str
+    completed_at: datetime.datetime | str
     score: int | str
     hours: object
     certificate_serial: str
@@ -112,9 +112,17 @@ class Row(NamedTuple):
 
 def local_minute(field):
     """A timestamp as text to the minute in the site's time zone ("2026-11-29 17:05"). The database
-    converts and formats it: for an export's 100,000 rows that is far quicker than Python."""
+    converts and formats it: for an export's 100,000 rows that is far quicker than Python converting
+    each moment; `site_moment` reads it back."""
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     return Substr(Cast(TruncMinute(field, tzinfo=zone), CharField()), 1, 16)
+
+
+def site_moment(text):
+    """The moment `local_minute` wrote, as an aware datetime in the site's time zone ("" stays "")."""
+    if not text:
+        return ""
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=timezone.get_default_timezone())
 
 
 def start_of(day):
@@ -359,9 +367,9 @@ class CompletionRows:
                     area,
                     self.source_labels[source],
                     self.due_on(values[UNIT_ID], course_id),
-                    enrolled,
+                    site_moment(enrolled),
                     progress,
-                    completed or "",
+                    site_moment(completed),
                     "" if score is None else score,
                     hours,
                     serial or "",

@@ -8,7 +8,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.views.reports import ReportView
 
 import django_filters
@@ -19,7 +20,9 @@ from accounts.scopes import visible_units
 from accounts.viewsets import ManagersOnlyMixin, ScopedModelViewSet
 from audit.models import ExportLog
 from audit.services import log_export
+from cms.dates import export_date
 from cms.models import ProgrammeArea
+from cms.viewsets import TableDateColumn
 from courses.models import CoursePage
 from ops.replica import iterate_on_replica, reads_from_replica
 from reports import exports
@@ -162,9 +165,9 @@ class CompletionRecordsView(ScopedReportView):
         Column("unit", label=_("Unit")),
         Column("course", label=_("Course")),
         Column("source", label=_("Source")),
-        Column("due_on", label=_("Due date")),
+        TableDateColumn("due_on", label=_("Due date")),
         Column("progress", label=_("Progress (%)")),
-        Column("completed_at", label=_("Completed")),
+        TableDateColumn("completed_at", label=_("Completed")),
         Column("certificate_serial", label=_("Certificate")),
     ]
 
@@ -183,7 +186,9 @@ class CompletionRecordsView(ScopedReportView):
 
     @staticmethod
     def export_values(row):
-        return row  # a Row is its cells, in the order of the headings
+        # A Row is its cells, in the order of the headings; its moments are written as exports write
+        # them (ISO 8601 with the site's offset), its dates as ISO dates by reports.exports.
+        return row._replace(enrolled_at=export_date(row.enrolled_at), completed_at=export_date(row.completed_at))
 
 
 class UnitSummaryView(ScopedReportView):
@@ -245,6 +250,24 @@ class UnitSummaryView(ScopedReportView):
         ]
 
 
+class ExportTimeTitleColumn(TitleColumn):
+    """The export log's first column: when, as the exports write a moment (ISO 8601 with the site's
+    offset), linked to the entry."""
+
+    def get_value(self, instance):
+        return export_date(super().get_value(instance))
+
+
+class ExportLogIndexView(IndexView):
+    def _get_title_column(self, field_name, column_class=ExportTimeTitleColumn, **kwargs):
+        return super()._get_title_column(field_name, column_class, **kwargs)
+
+
+class ExportLogInspectView(InspectView):
+    def get_created_at_display_value(self):
+        return export_date(self.object.created_at)
+
+
 class ExportLogViewSet(ScopedModelViewSet):
     """Administrators read who exported what; nobody edits the log."""
 
@@ -254,6 +277,8 @@ class ExportLogViewSet(ScopedModelViewSet):
     add_to_settings_menu = True
     list_display = ["created_at", "user", "report", "export_format", "row_count"]
     list_filter = ["report", "export_format"]
+    index_view_class = ExportLogIndexView
+    inspect_view_class = ExportLogInspectView
     inspect_view_enabled = True
     form_fields = []
     copy_view_enabled = False

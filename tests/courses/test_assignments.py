@@ -137,8 +137,8 @@ def test_reminder_mails_are_in_vietnamese_with_the_course_and_the_learners_page(
     assert due_soon.to == overdue.to == ["ca@example.org"]
     assert due_soon.subject == "Khóa học được giao cho bạn sắp đến hạn"
     assert f"Chào {learner.full_name}," in due_soon.body
-    title, due_text = course["course"].title, due.strftime("%d/%m/%Y")
-    assert f"Đơn vị của bạn giao cho bạn hoàn thành khóa học “{title}” trước ngày {due_text}." in due_soon.body
+    title, due_text = course["course"].title, f"ngày {due.day} tháng {due.month} năm {due.year}"  # prose
+    assert f"Đơn vị của bạn giao cho bạn hoàn thành khóa học “{title}” trước {due_text}." in due_soon.body
     assert overdue.subject == "Khóa học được giao cho bạn đã quá hạn"
     for message in (due_soon, overdue):
         assert f"Tiếp tục khóa học tại đây:\n{absolute_url(course['course'].url)}" in message.body

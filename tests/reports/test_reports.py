@@ -367,7 +367,7 @@ def test_times_in_exports_are_hanoi_times(staff_client, unit_tree, records):
 
     rows = {row[0]: row for row in csv_rows(client.get(URL, {"export": "csv"}))[1:]}
 
-    assert rows["Nguyễn Văn Xong"][11] == "2026-11-29 03:30"  # UTC+7
+    assert rows["Nguyễn Văn Xong"][11] == "2026-11-29T03:30:00+07:00"  # UTC+7, ISO 8601
 
 
 def test_a_renewing_learner_has_one_row_for_the_course_the_latest(staff_client, unit_tree, records, course):
