@@ -8,6 +8,8 @@ too). Everything staff-only asks `has_passed_second_factor`; nothing asks whethe
 *has* an authenticator.
 """
 
+import time
+
 from django.dispatch import receiver
 
 from allauth.account.authentication import get_authentication_records
@@ -17,6 +19,10 @@ from allauth.mfa.signals import authenticator_added
 
 SECOND_FACTOR = "mfa"
 MAILBOX_CODE = "code"
+PASSWORD = "password"
+# How long after signing in with password and e-mailed code a staff member may bind their first
+# authenticator without typing the password again (accounts.adapters): time to open an app and scan.
+FIRST_AUTHENTICATOR_WINDOW_SECONDS = 15 * 60
 
 
 def needs_second_factor(user):
@@ -44,12 +50,35 @@ def has_proved_mailbox(request):
     return request.user.is_authenticated and MAILBOX_CODE in _methods(request)
 
 
+def is_setting_up_first_authenticator(request):
+    """No authenticator yet, and this session proved password and mailbox in the last minutes."""
+    if request is None or not request.user.is_authenticated or has_totp(request.user):
+        return False
+    since = time.time() - FIRST_AUTHENTICATOR_WINDOW_SECONDS
+    recent = {
+        record.get("method")
+        for record in get_authentication_records(request, request.user)
+        if record.get("at", 0) >= since
+    }
+    return {PASSWORD, MAILBOX_CODE} <= recent
+
+
 @receiver(authenticator_added)
 def record_totp_activation(sender, request, user, authenticator, **kwargs):
-    """Binding TOTP means typing its current code: the session has passed the second factor."""
+    """Binding TOTP means typing its current code: the session has passed the second factor.
+
+    That code is as fresh a proof as allauth's own reauthentication (`reauthenticated`), so the
+    recovery codes it shows next do not ask for the password either.
+    """
     if request is not None and authenticator.type == Authenticator.Type.TOTP:
         record_authentication(
-            request, user, SECOND_FACTOR, id=authenticator.pk, type=authenticator.type, activated=True
+            request,
+            user,
+            SECOND_FACTOR,
+            id=authenticator.pk,
+            type=authenticator.type,
+            activated=True,
+            reauthenticated=True,
         )
         # allauth sends this once the transaction commits, which may be after the session was saved.
         request.session.save()
