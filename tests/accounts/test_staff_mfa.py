@@ -79,38 +79,68 @@ def test_staff_without_totp_are_asked_for_an_emailed_code_at_login(client, home_
     assert client.get(reverse("mfa_activate_totp")).url.startswith(reverse("account_login"))
 
 
-def test_with_the_mailed_code_staff_set_up_totp_and_the_admin_opens(
+def test_the_first_sign_in_asks_the_password_once_then_sets_up_totp_and_opens_the_admin(
     client, home_page, django_capture_on_commit_callbacks
 ):
     editor = UserFactory(roles=["Editors"])
     log_in(client, editor)
 
     response = client.post(reverse("account_confirm_login_code"), {"code": mailed_code()})
-    assert response.status_code == 302
+    assert response.url == "/admin/"  # staff sign in for the admin
 
     response = client.get("/admin/", follow=True)
-    # allauth asks for the password again before an authenticator may be added.
-    assert response.redirect_chain[0][0] == reverse("mfa_activate_totp")
-    assert response.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
-    assert "phải bật xác thực hai lớp" in response.content.decode()
-    client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
+    # Straight on to the authenticator: the password and the mailed code were just given.
+    assert [url for url, _ in response.redirect_chain] == [reverse("mfa_activate_totp")]
+    page = response.content.decode()
+    assert "phải bật xác thực hai lớp" in page
+    assert "quét mã QR này" in page and 'alt="Mã QR để quét bằng ứng dụng xác thực"' in page
+    assert 'src="data:image/svg+xml;base64,' in page
 
     secret = activate_totp(client, django_capture_on_commit_callbacks)
 
     assert Authenticator.objects.filter(user=editor, type=Authenticator.Type.TOTP).exists()
     recovery_page = client.get(reverse("mfa_view_recovery_codes")).content.decode()
     assert len(re.findall(r"\b\d{8}\b", recovery_page)) >= 10
+    assert "Hãy cất giữ các mã này ở nơi an toàn" in recovery_page
+    assert '<a class="button button--primary" href="/admin/">Tôi đã cất giữ các mã: vào trang quản trị</a>' in recovery_page
     assert client.get("/admin/").status_code == 200
 
-    # From now on each login asks for the TOTP code, and no more for a mailed one.
+    # From now on each login asks for the password and the TOTP code once, no mailed code, and opens the admin.
     client.post(reverse("account_logout"))
     mail.outbox.clear()
     assert log_in(client, editor).url == reverse("mfa_authenticate")
     assert mail.outbox == []
     assert client.get("/admin/").url.startswith(reverse("account_login"))
     cache.clear()  # allauth refuses a code twice; the activation used this window's code
-    assert client.post(reverse("mfa_authenticate"), {"code": current_code(secret)}).status_code == 302
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    assert response.url == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_later_changes_to_the_authenticator_still_ask_for_the_password(
+    client, home_page, django_capture_on_commit_callbacks, monkeypatch
+):
+    editor = UserFactory(roles=["Editors"])
+    log_in(client, editor)
+    client.post(reverse("account_confirm_login_code"), {"code": mailed_code()})
+    activate_totp(client, django_capture_on_commit_callbacks)
+
+    # Past allauth's own reauthentication window (which the activation's code opened): as any later day.
+    later = time.time() + 16 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    for url in [reverse("mfa_deactivate_totp"), reverse("mfa_generate_recovery_codes")]:
+        assert client.get(url).url.startswith(reverse("account_reauthenticate")), url
+
+
+def test_the_first_authenticator_without_the_password_again_only_soon_after_sign_in(client, home_page, monkeypatch):
+    editor = UserFactory(roles=["Editors"])
+    log_in(client, editor)
+    client.post(reverse("account_confirm_login_code"), {"code": mailed_code()})
+    later = time.time() + 16 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    assert client.get(reverse("mfa_activate_totp")).url.startswith(reverse("account_reauthenticate"))
 
 
 def test_a_wrong_mailed_code_signs_nobody_in(client, home_page):
@@ -151,7 +181,6 @@ def test_a_wrong_totp_code_binds_nothing(client, home_page):
     editor = UserFactory(roles=["Editors"])
     log_in(client, editor)
     client.post(reverse("account_confirm_login_code"), {"code": mailed_code()})
-    client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
     client.get(reverse("mfa_activate_totp"))
 
     response = client.post(reverse("mfa_activate_totp"), {"code": "000000"})
