@@ -19,7 +19,7 @@ from allauth.mfa.signals import authenticator_added
 
 SECOND_FACTOR = "mfa"
 MAILBOX_CODE = "code"
-PASSWORD = "password"
+PASSWORD_METHOD = "password"  # noqa: S105 - the name of a sign-in method, not a secret
 # How long after signing in with password and e-mailed code a staff member may bind their first
 # authenticator without typing the password again (accounts.adapters): time to open an app and scan.
 FIRST_AUTHENTICATOR_WINDOW_SECONDS = 15 * 60
@@ -60,7 +60,7 @@ def is_setting_up_first_authenticator(request):
         for record in get_authentication_records(request, request.user)
         if record.get("at", 0) >= since
     }
-    return {PASSWORD, MAILBOX_CODE} <= recent
+    return {PASSWORD_METHOD, MAILBOX_CODE} <= recent
 
 
 @receiver(authenticator_added)

@@ -6,6 +6,8 @@ confirmation link in an e-mail must not become a way to send a learner to anothe
 else, including garbage no URL parser accepts, is dropped rather than refused with an error.
 """
 
+import contextlib
+
 from django.core.exceptions import DisallowedHost
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -19,9 +21,8 @@ def safe_next(request, value):
     if any(ord(character) < 32 or ord(character) == 127 for character in value):
         return None
     hosts, https = set(), False
-    if request is not None:
-        try:
+    # A request to a name we do not serve (DisallowedHost) keeps only a path.
+    with contextlib.suppress(DisallowedHost):
+        if request is not None:
             hosts, https = {request.get_host()}, request.is_secure()
-        except DisallowedHost:  # a request to a name we do not serve keeps only a path
-            pass
     return value if url_has_allowed_host_and_scheme(value, allowed_hosts=hosts, require_https=https) else None

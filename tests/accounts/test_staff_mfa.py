@@ -102,7 +102,10 @@ def test_the_first_sign_in_asks_the_password_once_then_sets_up_totp_and_opens_th
     recovery_page = client.get(reverse("mfa_view_recovery_codes")).content.decode()
     assert len(re.findall(r"\b\d{8}\b", recovery_page)) >= 10
     assert "Hãy cất giữ các mã này ở nơi an toàn" in recovery_page
-    assert '<a class="button button--primary" href="/admin/">Tôi đã cất giữ các mã: vào trang quản trị</a>' in recovery_page
+    assert (
+        '<a class="button button--primary" href="/admin/">Tôi đã cất giữ các mã: vào trang quản trị</a>'
+        in recovery_page
+    )
     assert client.get("/admin/").status_code == 200
 
     # From now on each login asks for the password and the TOTP code once, no mailed code, and opens the admin.
