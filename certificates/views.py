@@ -5,7 +5,7 @@ import io
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -49,6 +49,32 @@ def certificate_pdf(request, serial_slug):
         content_type="application/pdf",
         filename=certificate.download_filename,
         as_attachment=False,
+    )
+
+
+@never_cache
+@require_GET
+def certificate_status(request, serial_slug):
+    """Whether the holder's certificate PDF is ready, as JSON, for the finish line's script.
+
+    Only the holder asks it; to anyone else, signed in or not, the answer is the one for a serial
+    that does not exist, so it says nothing about whose certificates there are.
+    """
+    certificate = (
+        Certificate.objects.filter(serial_slug=serial_slug, user_id=request.user.pk).first()
+        if request.user.is_authenticated
+        else None
+    )
+    if certificate is None:
+        return JsonResponse({"error": "not found"}, status=404)
+    ready = bool(certificate.pdf) and certificate.state != "revoked"
+    return JsonResponse(
+        {
+            "serial": certificate.serial,
+            "state": certificate.state,
+            "ready": ready,
+            "url": certificate.get_absolute_url() if ready else None,
+        }
     )
 
 

@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from courses.assignments import is_assigned
-from courses.models import Completion, Enrolment, ModulePage, ModuleProgress, QuizAttempt, live_modules_by_course
+from courses.models import (
+    Completion,
+    Enrolment,
+    ModulePage,
+    ModuleProgress,
+    QuizAttempt,
+    live_modules,
+    live_modules_by_course,
+)
 from courses.signals import course_completed
 
 
@@ -94,9 +102,13 @@ class Standing:
         return locked_module_ids(self.course, self.modules, self.done_ids) if self.enrolment else set()
 
     @property
+    def completed(self):
+        """The learner's enrolment in the course is complete: the finish line."""
+        return self.enrolment is not None and self.enrolment.completed_at is not None
+
+    @property
     def progress(self):
-        completed = self.enrolment is not None and self.enrolment.completed_at is not None
-        return progress_of(self.modules, self.done_ids, completed)
+        return progress_of(self.modules, self.done_ids, self.completed)
 
     @property
     def all_done(self):
@@ -202,6 +214,7 @@ class Submission:
     grade: Grade
     created: bool  # False when the same form was sent again: the first attempt stands
     standing: Standing  # after this submission
+    attempts_used: int  # the enrolment's attempts at the module, this one included
 
 
 @dataclass
@@ -304,7 +317,7 @@ def submit_quiz(user, module, course, submitted, token):
     if counts.same_form:
         existing = QuizAttempt.objects.get(enrolment=standing.enrolment, module=module, token=token)
         answers = {question_id: set(choices) for question_id, choices in existing.answers.items()}
-        return Submission(existing, grade(module, answers, course.pass_mark), False, standing)
+        return Submission(existing, grade(module, answers, course.pass_mark), False, standing, counts.in_enrolment)
     check_attempt_allowed(standing.enrolment, module, counts)
     answers = parse_answers(module, submitted)
     result = grade(module, answers, course.pass_mark)
@@ -318,7 +331,7 @@ def submit_quiz(user, module, course, submitted, token):
     )
     if result.passed:
         record_module_done(standing, module, score=result.score)
-    return Submission(attempt, result, True, standing)
+    return Submission(attempt, result, True, standing, counts.in_enrolment + 1)
 
 
 @transaction.atomic
@@ -417,3 +430,130 @@ def progress_percent(modules_done, module_count, completed):
     if completed:
         return 100
     return round(100 * modules_done / module_count) if module_count else 0
+
+
+# Quiz feedback ---------------------------------------------------------------------------------
+
+
+def answers_revealed(module, passed, attempts_used):
+    """Whether the learner may now see which choices were right, and why: after a pass, or once the
+    module's last allowed attempt is used. Before that, naming them would hand out the answers for
+    the next attempt; a quiz without an attempt limit reveals them only when passed."""
+    if passed:
+        return True
+    return module.attempt_limit is not None and attempts_used >= module.attempt_limit
+
+
+@dataclass
+class ChoiceFeedback:
+    id: str
+    text: str
+    chosen: bool
+    correct: bool | None  # None while the answers are not revealed
+
+
+@dataclass
+class QuestionFeedback:
+    id: str
+    kind: str
+    text: str
+    right: bool
+    choices: list
+    explanation: str = ""  # rich text; only when the answers are revealed
+
+    @property
+    def correct_choices(self):
+        return [choice for choice in self.choices if choice.correct]
+
+
+@dataclass
+class QuizFeedback:
+    revealed: bool
+    questions: list
+
+    @property
+    def right_count(self):
+        return sum(1 for question in self.questions if question.right)
+
+    @property
+    def chosen_ids(self):
+        """Every choice the learner ticked: kept ticked when the form comes back after a failed attempt."""
+        return {choice.id for question in self.questions for choice in question.choices if choice.chosen}
+
+    def by_question(self):
+        return {question.id: question for question in self.questions}
+
+
+def quiz_feedback(module, attempt, grade_of_attempt, attempts_used):
+    """Per question of the module's quiz: the learner's choices, whether the question was right and,
+    when answers_revealed, the right choices and the explanation (the template names the right choice
+    before the explanation, so it never depends on the editor's wording)."""
+    revealed = answers_revealed(module, grade_of_attempt.passed, attempts_used)
+    answers = {question_id: set(choices) for question_id, choices in attempt.answers.items()}
+    questions = []
+    for question in module.quiz:
+        chosen = answers.get(question.id, set())
+        choices = [
+            ChoiceFeedback(
+                id=choice.id,
+                text=choice.value["text"],
+                chosen=choice.id in chosen,
+                correct=bool(choice.value["correct"]) if revealed else None,
+            )
+            for choice in question.value["choices"].bound_blocks
+        ]
+        questions.append(
+            QuestionFeedback(
+                id=question.id,
+                kind=question.block_type,
+                text=question.value["question"],
+                right=question.id in grade_of_attempt.correct_questions,
+                choices=choices,
+                explanation=question.value["explanation"] if revealed else "",
+            )
+        )
+    return QuizFeedback(revealed=revealed, questions=questions)
+
+
+def feedback_on(submission, module):
+    """The feedback to show after this submission."""
+    return quiz_feedback(module, submission.attempt, submission.grade, submission.attempts_used)
+
+
+# What a course asks and gives, before enrolling -----------------------------------------------
+
+
+@dataclass
+class CourseFacts:
+    module_count: int
+    quiz_count: int
+    attempt_limits: set  # the quiz modules' attempt limits; None for a quiz without one
+
+    @property
+    def unlimited_attempts(self):
+        return self.attempt_limits <= {None}
+
+    @property
+    def fewest_attempts(self):
+        """The strictest limit of the course's quizzes, or None when none has one."""
+        limits = [limit for limit in self.attempt_limits if limit is not None]
+        return min(limits) if limits else None
+
+    @property
+    def attempts_vary(self):
+        return len(self.attempt_limits) > 1
+
+
+def course_facts(courses):
+    """{course id: CourseFacts} for these courses, from their live modules, in one query."""
+    courses = list(courses)
+    facts = {course.pk: CourseFacts(0, 0, set()) for course in courses}
+    course_by_path = {course.path: course.pk for course in courses}
+    modules = live_modules(courses).defer(None) if courses else []  # the quiz is needed: is there one?
+    for module in modules:
+        course_facts_of = facts[course_by_path[module.path[: -ModulePage.steplen]]]
+        course_facts_of.module_count += 1
+        if module.has_quiz:
+            course_facts_of.quiz_count += 1
+            course_facts_of.attempt_limits.add(module.attempt_limit)
+    return facts

@@ -26,8 +26,10 @@ def catalogue(request, index):
     chosen = chosen_filters(request, {"area": ProgrammeArea, "audience": Audience})
     courses = list(courses.filter(**chosen))
     progress = services.learner_progress(request.user, courses) if request.user.is_authenticated else {}
+    facts = services.course_facts(courses)
     for course in courses:
         course.percent = progress[course.pk].percent if course.pk in progress else None
+        course.facts = facts[course.pk]
     context = index.get_context(request)
     context.update(filter_context(chosen))
     context.update({"courses": courses, "areas": ProgrammeArea.choices, "audiences": Audience.choices})
@@ -48,6 +50,8 @@ def course_page(request, course):
             "percent": progress.percent,
             "next_module": progress.next_module,
             "may_retake": services.may_retake(standing.enrolment),
+            "facts": services.course_facts([course])[course.pk],
+            "course_complete": standing.completed,
         }
     )
     return TemplateResponse(request, course.get_template(request), context)
@@ -79,6 +83,8 @@ def module_page(request, module):
 def render_module(request, module, standing, submission=None, status=200, quiz_closed=None):
     modules = standing.modules
     position = next((index for index, m in enumerate(modules) if m.pk == module.pk), 0)
+    feedback = services.feedback_on(submission, module) if submission else None
+    feedback_by_question = feedback.by_question() if feedback else {}
     context = module.get_context(request)
     context.update(
         {
@@ -86,9 +92,17 @@ def render_module(request, module, standing, submission=None, status=200, quiz_c
             "enrolment": standing.enrolment,
             "locked": module.pk in standing.locked_ids,
             "done": module.pk in standing.done_ids,
-            "questions": [(question.id, question.block_type, question.value) for question in module.quiz],
+            # Each question with its feedback after an attempt (None before one).
+            "questions": [
+                (question.id, question.block_type, question.value, feedback_by_question.get(question.id))
+                for question in module.quiz
+            ],
             "token": uuid.uuid4(),
             "result": submission,
+            "feedback": feedback,
+            # After a failed attempt the form comes back with the learner's choices still ticked.
+            "kept_choices": feedback.chosen_ids if feedback else set(),
+            "course_complete": standing.completed,
             # Instead of the quiz form: why it cannot be submitted now (all attempts used, too many
             # in the past hour and when to come back).
             "quiz_closed": quiz_closed or services.quiz_closed_because(standing, module),
