@@ -17,14 +17,14 @@ import pytest
 
 from certificates.models import Certificate
 from cms import demo as cms_demo
-from courses import demo as courses_demo
 from cms.models import MaterialDownloadCount, ProgrammePage, SiteSettings
+from courses import demo as courses_demo
 from courses.models import CourseIndexPage
-from reports.programme_figures import PLAN_START, programme_figures
+from reports.programme_figures import programme_figures
 from tests.accounts.factories import OrganisationUnitFactory, UserFactory
 from tests.certificates.factories import CertificateFactory
 from tests.cms.factories import MaterialFileFactory, MaterialPageFactory
-from tests.courses.factories import AssignmentFactory, CompletionFactory, CoursePageFactory, CourseIndexPageFactory
+from tests.courses.factories import AssignmentFactory, CompletionFactory, CourseIndexPageFactory, CoursePageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -193,10 +193,6 @@ def test_the_figures_are_cached_then_counted_again_after_the_timeout(client, sit
 
         elapsed = 61  # past the figures' time, and so past the page's max-age
         assert figure_cells(client.get(url).content.decode(), "officials-trained") == (2, 2)
-
-
-def test_the_plan_began_in_2021():
-    assert PLAN_START == datetime.date(2021, 1, 1)
 
 
 @pytest.mark.parametrize("field", ["officials_to_train_this_year", "units_to_train_this_year"])
