@@ -171,7 +171,7 @@ def test_the_page_shows_the_figures_and_the_targets_progress(client, site_tree, 
 
     assert figure_cells(html, "officials-trained") == (3, 3)
     target = re.search(r'data-target="officials">(.*?)</li>', html, re.S).group(1)
-    assert "3 / 4" in target or "3 trên 4" in target or "3 of 4" in target
+    assert "Cán bộ đã được tập huấn: 3 trên 4 (75%)" in target
     assert 'max="4" value="3"' in target and "75%" in target
     assert 'data-target="units"' not in html  # no target set, no bar
 
