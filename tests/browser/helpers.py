@@ -22,7 +22,7 @@ def sign_in(page, base_url, email, totp_secret=None, start="/accounts/login/"):
 
 def serious_axe_findings_at_phone_and_desktop(page):
     """axe-core (WCAG 2.1 A and AA) on the page as it stands, at 360 px and at desktop width:
-    the serious and critical findings, as (width, rule, impact, nodes). The page's context must be
+    the serious and critical findings, as (width, rule, impact, the nodes' selectors). The page's context must be
     opened with bypass_csp=True to let the script in (the site keeps its policy)."""
     from pathlib import Path
 
@@ -31,11 +31,17 @@ def serious_axe_findings_at_phone_and_desktop(page):
     findings, size = [], page.viewport_size
     for width in (360, 1280):
         page.set_viewport_size({"width": width, "height": 800})
+        # A message still fading in is read at part opacity, so its contrast looks too low: let
+        # finite animations and transitions end first.
+        page.wait_for_function(
+            "() => document.getAnimations().every("
+            "animation => animation.playState !== 'running' || animation.effect.getTiming().iterations === Infinity)"
+        )
         if not page.evaluate("() => typeof axe !== 'undefined'"):
             page.add_script_tag(path=str(axe))
         result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
         findings += [
-            (width, violation["id"], violation["impact"], len(violation["nodes"]))
+            (width, violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]])
             for violation in result["violations"]
             if violation["impact"] in ("serious", "critical")
         ]
