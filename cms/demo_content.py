@@ -29,7 +29,7 @@ PROGRAMME_TARGETS = {
     ],
 }
 
-# (area, summary, link target key in the demo tree)
+# (area, summary, link target key in the demo tree; None: the site has no page for that area's work)
 PROGRAMME_AREAS = [
     (
         1,
@@ -40,7 +40,7 @@ PROGRAMME_AREAS = [
     (
         3,
         "Đào tạo, tập huấn nâng cao năng lực cho cán bộ, công chức, viên chức, người lao động và cộng tác viên.",
-        "articles",
+        "catalogue",  # the course catalogue: courses/demo.py links it (cms cannot name courses' pages)
     ),
     (4, "Tiếp nhận, xác minh tin báo; bảo vệ, hỗ trợ người bị bạo lực; xử lý người có hành vi bạo lực.", "help"),
     (5, "Huy động nguồn lực trong nước và quốc tế, hỗ trợ kỹ thuật cho công tác phòng ngừa, ứng phó.", None),

@@ -18,7 +18,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import translation
-from django.utils.cache import has_vary_header, patch_vary_headers
+from django.utils.cache import get_max_age, has_vary_header, patch_vary_headers
 from django.utils.http import split_header_value
 
 from cms.middleware import is_personal
@@ -103,9 +103,16 @@ class AnonymousPageCacheMiddleware:
                 response.render()
             # The language comes from a cookie: a shared cache downstream must not mix them.
             patch_vary_headers(response, ("Cookie",))
-            cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
+            cache.set(key, response, timeout=self.timeout(response))
             self.tell_status(response, "miss")
         return response
+
+    @staticmethod
+    def timeout(response):
+        """PAGE_CACHE_SECONDS, or less when the page says so with a shorter max-age (a page of live
+        figures, such as the programme page): a page is never served older than it allows."""
+        max_age = get_max_age(response)
+        return settings.PAGE_CACHE_SECONDS if max_age is None else min(max_age, settings.PAGE_CACHE_SECONDS)
 
     @staticmethod
     def tell_status(response, status):

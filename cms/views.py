@@ -3,13 +3,14 @@ from django.db.models import F
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
-from cms.models import MaterialFile, ServiceProvider
+from cms.models import MaterialDownloadCount, MaterialFile, ServiceProvider
 from cms.search import search_words
 from cms.url_prefixes import PRIVATE_PREFIXES
 
@@ -49,6 +50,7 @@ def download_material_file(request, file_id):
         MaterialFile.objects.select_related("document", "page"), pk=file_id, page__live=True
     )
     MaterialFile.objects.filter(pk=file_id).update(downloads=F("downloads") + 1)
+    MaterialDownloadCount.count_download(material_file.page_id, timezone.localdate().year)
     return HttpResponseRedirect(material_file.document.url)
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import OrganisationUnit
+from cms.models import ArticleIndexPage, ProgrammeArea, ProgrammePage
 from courses import services
 from courses.assignments import assign
 from courses.blocks import stored_question
@@ -60,9 +61,33 @@ def load(home, stdout):
                     )
                 )
         courses.append(course)
+    link_training_area_to(catalogue)
     assign_for_demo(courses[1])
     progress_for_demo_learners(*courses)
     stdout.write(f"Courses: {len(courses)} with {ModulePage.objects.count()} modules.")
+
+
+def link_training_area_to(catalogue):
+    """The programme page's area 3 (training of officials) leads to the course catalogue.
+
+    Set through a new published revision, so the editor's next edit starts from it; an area an
+    editor linked elsewhere is left alone (only an empty link, or the news the demo once used).
+    """
+    programme = ProgrammePage.objects.first()
+    if programme is None:
+        return
+    page = programme.get_latest_revision_as_object()
+    areas = list(page.areas.all())
+    news = set(ArticleIndexPage.objects.values_list("pk", flat=True))
+    stale = [
+        a for a in areas if a.area == ProgrammeArea.TRAINING and (a.link_page_id is None or a.link_page_id in news)
+    ]
+    if not stale:
+        return
+    for area in stale:
+        area.link_page = catalogue
+    page.areas = areas  # held in memory, so the revision carries the change
+    page.save_revision().publish()
 
 
 def take(user, course, modules):

@@ -1,9 +1,11 @@
 import datetime
 from http import HTTPMethod
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -123,6 +125,13 @@ class ProgrammePage(BasePage):
 
     class Meta:
         verbose_name = _("programme page")
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        # The page shows live figures (reports.programme_figures), cached for this long: the
+        # anonymous page cache and any shared cache downstream keep the page no longer.
+        patch_cache_control(response, max_age=settings.PROGRAMME_FIGURES_SECONDS)
+        return response
 
 
 class ProgrammePageArea(Orderable):
@@ -418,6 +427,33 @@ class MaterialFile(Orderable):
 
     def __str__(self):
         return self.label or self.document.title
+
+
+class MaterialDownloadCount(models.Model):
+    """How often a material's files were downloaded through the site in one calendar year.
+
+    One row per material and year, incremented in the database (never read-modify-write), so the
+    programme page can count downloads this year and since the plan began.
+    """
+
+    material = models.ForeignKey(
+        MaterialPage, verbose_name=_("material"), on_delete=models.CASCADE, related_name="download_counts"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    downloads = models.PositiveIntegerField(_("downloads"), default=0)
+
+    class Meta:
+        verbose_name = _("material downloads in a year")
+        constraints = [models.UniqueConstraint(fields=["material", "year"], name="cms_material_downloads_once_a_year")]
+
+    def __str__(self):
+        return f"{self.material_id} {self.year}: {self.downloads}"
+
+    @classmethod
+    def count_download(cls, material_id, year):
+        """Add one download of `material_id` in `year`; two requests at once both count."""
+        counter, _created = cls.objects.get_or_create(material_id=material_id, year=year)
+        cls.objects.filter(pk=counter.pk).update(downloads=models.F("downloads") + 1)
 
 
 class StandardPage(BasePage):

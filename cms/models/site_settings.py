@@ -1,9 +1,10 @@
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable, Site
 
@@ -34,6 +35,22 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
     )
     footer_text = models.TextField(_("footer text"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # Targets for the calendar year under way, shown with the progress towards them on the
+    # programme page; set again each year.
+    officials_to_train_this_year = models.PositiveIntegerField(
+        _("officials to train this year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, _("A target cannot be a negative number."))],
+        help_text=_("Officials to complete a training course (programme area 3) this year. Leave empty for no target."),
+    )
+    units_to_train_this_year = models.PositiveIntegerField(
+        _("units to train fully this year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, _("A target cannot be a negative number."))],
+        help_text=_("Units in which every assigned official is to be trained this year. Leave empty for no target."),
+    )
 
     panels = [
         FieldPanel("organisation_name"),
@@ -43,6 +60,10 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
         InlinePanel("footer_hotlines", label=_("Hotlines in every footer")),
         FieldPanel("footer_text"),
         FieldPanel("contact_email"),
+        MultiFieldPanel(
+            [FieldPanel("officials_to_train_this_year"), FieldPanel("units_to_train_this_year")],
+            heading=_("Training targets"),
+        ),
     ]
 
     class Meta:

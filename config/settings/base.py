@@ -248,6 +248,9 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 # How long an anonymous page may be served from the cache; any publish drops it sooner.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# How long the programme page's live figures (reports.programme_figures) are kept before they are
+# counted again; the page itself is cached no longer (its max-age, honoured by the page cache).
+PROGRAMME_FIGURES_SECONDS = int(os.environ.get("PROGRAMME_FIGURES_SECONDS", "300"))
 # Whether answers say "X-Page-Cache: hit/miss": on for tests and development only, since a hit
 # tells a visitor what others have read or searched for.
 PAGE_CACHE_STATUS_HEADER = False

@@ -18,3 +18,33 @@ def sign_in(page, base_url, email, totp_secret=None, start="/accounts/login/"):
         page.get_by_label("Mã:", exact=True).fill(format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30)))
         page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
+
+
+def serious_axe_findings_at_phone_and_desktop(page):
+    """axe-core (WCAG 2.1 A and AA) on the page as it stands, at 360 px and at desktop width:
+    the serious and critical findings, as (width, rule, impact, the nodes' selectors). The page's context must be
+    opened with bypass_csp=True to let the script in (the site keeps its policy)."""
+    from pathlib import Path
+
+    axe = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    findings, size = [], page.viewport_size
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        # A message still fading in is read at part opacity, so its contrast looks too low: let
+        # short animations and transitions end first (not endless or slow ones, such as the
+        # admin's, which run for about 25 s after a resize).
+        page.wait_for_function(
+            "() => document.getAnimations().every(animation => animation.playState !== 'running'"
+            " || animation.effect.getComputedTiming().endTime > 3000)"
+        )
+        if not page.evaluate("() => typeof axe !== 'undefined'"):
+            page.add_script_tag(path=str(axe))
+        result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
+        findings += [
+            (width, violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]])
+            for violation in result["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+    page.set_viewport_size(size)
+    return findings
