@@ -95,11 +95,12 @@ def demo_site(django_db_setup, django_db_blocker):
 
 def add_rows_and_moderation():
     """Rows enough for pagination, a page in moderation and a locked page, so those views render."""
-    from wagtail.models import Page, Workflow
+    from wagtail.models import Collection, Page, Workflow
 
     from accounts.models import OrganisationUnit, User
     from courses.models import CoursePage
     from tests.accounts.factories import UserFactory
+    from tests.audit.factories import ExportLogFactory
     from tests.certificates.factories import CertificateFactory
     from tests.cms.factories import ServiceProviderFactory, make_document, make_image
     from tests.courses.factories import AssignmentFactory, CompletionFactory
@@ -114,6 +115,9 @@ def add_rows_and_moderation():
         AssignmentFactory(course=course, unit=unit)
     for number in range(ROWS_FOR_A_SECOND_PAGE):
         ServiceProviderFactory(name=f"Cơ sở hỗ trợ {number}")
+    for _number in range(ROWS_FOR_A_SECOND_PAGE):
+        ExportLogFactory()
+    Collection.get_first_root_node().add_child(name="Tài liệu chiến dịch")
     for number in range(3):
         make_image(title=f"Ảnh {number}")
         make_document(title=f"Tài liệu {number}")
@@ -173,7 +177,9 @@ def page_editor_urls():
         ]
         parent = page.get_parent().specific
         if model in parent.specific_class.allowed_subpage_models() and model.can_create_at(parent):
-            urls.append(reverse("wagtailadmin_pages:add", args=[model._meta.app_label, model._meta.model_name, parent.pk]))
+            urls.append(
+                reverse("wagtailadmin_pages:add", args=[model._meta.app_label, model._meta.model_name, parent.pk])
+            )
     return urls
 
 
@@ -187,6 +193,8 @@ def media_urls():
     return [
         "/admin/images/", "/admin/images/?p=2", "/admin/images/?q=%E1%BA%A3nh", "/admin/images/add/",
         f"/admin/images/{image.pk}/", f"/admin/images/usage/{image.pk}/", "/admin/images/multiple/add/",
+        f"/admin/images/{image.pk}/delete/",
+        f"/admin/documents/delete/{document.pk}/", f"/admin/documents/usage/{document.pk}/",
         "/admin/documents/", "/admin/documents/?q=t%C3%A0i", "/admin/documents/add/",
         f"/admin/documents/edit/{document.pk}/", "/admin/documents/multiple/add/",
     ]  # fmt: skip
@@ -201,17 +209,37 @@ def snippet_urls():
         "/admin/snippets/cms/serviceprovider/?q=h%E1%BB%97", "/admin/snippets/cms/serviceprovider/add/",
         f"/admin/snippets/cms/serviceprovider/edit/{provider.pk}/",
         f"/admin/snippets/cms/serviceprovider/history/{provider.pk}/",
+        f"/admin/snippets/cms/serviceprovider/delete/{provider.pk}/",
+        f"/admin/snippets/cms/serviceprovider/usage/{provider.pk}/",
     ]  # fmt: skip
 
 
 def moderation_urls(pages):
     page = pages["in_moderation"]
-    return [
+    urls = [
         "/admin/", "/admin/reports/workflow/", "/admin/reports/workflow_tasks/", "/admin/reports/locked/",
         "/admin/reports/aging-pages/", "/admin/reports/site-history/", "/admin/reports/page-types-usage/",
         reverse("wagtailadmin_pages:workflow_history", args=[page.pk]),
         reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        reverse("wagtailadmin_pages:confirm_workflow_cancellation", args=[page.pk]),
     ]  # fmt: skip
+    state = page.current_workflow_state
+    if state is not None:
+        urls.append(reverse("wagtailadmin_pages:workflow_history_detail", args=[page.pk, state.pk]))
+        task_state = state.current_task_state
+        for action in ("approve", "reject"):
+            urls.append(
+                reverse("wagtailadmin_pages:collect_workflow_action_data", args=[page.pk, action, task_state.pk])
+            )
+            urls.append(reverse("wagtailadmin_pages:workflow_preview", args=[page.pk, task_state.task_id]))
+    live = pages["course"]
+    urls += [
+        reverse("wagtailadmin_pages:unpublish", args=[live.pk]),
+        reverse("wagtailadmin_pages:revisions_compare", args=[live.pk, "earliest", "latest"]),
+        reverse("wagtailadmin_pages:usage", args=[live.pk]),
+        reverse("wagtailadmin_pages:type_use", args=["courses", "coursepage"]),
+    ]
+    return urls
 
 
 def manager_urls():
@@ -252,8 +280,11 @@ def account_urls():
 
 
 def administrator_urls():
-    from wagtail.models import Site, Workflow
+    from django.contrib.auth.models import Group
+    from wagtail.models import Collection, Site, Task, Workflow
 
+    from accounts.models import ManagerScope, OrganisationUnit, User
+    from audit.models import ExportLog
     from certificates.models import Certificate, CertificateSettings
 
     workflow = Workflow.objects.first()
@@ -270,7 +301,26 @@ def administrator_urls():
     ]  # fmt: skip
     if workflow is not None:
         urls.append(f"/admin/workflows/edit/{workflow.pk}/")
+        urls.append(f"/admin/workflows/usage/{workflow.pk}/")
+    for model, name in [(User, "wagtailusers_users"), (Group, "wagtailusers_groups"), (OrganisationUnit, "units"),
+                        (ManagerScope, "manager_scopes"), (Task, "wagtailadmin_workflows"), (Collection, "wagtailadmin_collections"),
+                        (Site, "wagtailsites"), (ExportLog, "export_log")]:  # fmt: skip
+        instance = model.objects.order_by("pk").last()
+        if model is Task:
+            urls.append(reverse(f"{name}:edit_task", args=[instance.pk]))
+        elif model is ExportLog:
+            urls.append(reverse(f"{name}:inspect", args=[instance.pk]))
+        else:
+            urls.append(reverse(f"{name}:edit", args=[instance.pk]))
     return urls
+
+
+def administrator_page_urls(pages):
+    """What only administrators may do to a page: delete, move, copy, set its privacy."""
+    page = pages["course"]
+    return ["/admin/", "/admin/pages/"] + [
+        reverse(f"wagtailadmin_pages:{name}", args=[page.pk]) for name in ("delete", "move", "copy", "set_privacy")
+    ]
 
 
 def walks(pages):
@@ -280,7 +330,7 @@ def walks(pages):
         "editor": page_editor_urls() + media_urls() + ["/admin/"] + account_urls(),
         "moderator": moderation_urls(pages) + account_urls(),
         "manager": manager_urls() + account_urls(),
-        "administrator": administrator_urls() + snippet_urls() + ["/admin/", "/admin/pages/"],
+        "administrator": administrator_urls() + snippet_urls() + administrator_page_urls(pages),
     }
 
 
@@ -317,6 +367,7 @@ def test_every_admin_message_a_role_sees_has_a_vietnamese_translation(demo_site)
     missing_by_message = {}
     failed = []
     import time, sys
+
     for role, urls in walks(demo_site).items():
         client = signed_in(role)
         for url in urls:

@@ -94,6 +94,7 @@ class HomePage(BasePage):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -123,10 +124,11 @@ class ProgrammePage(BasePage):
 
     class Meta:
         verbose_name = _("programme page")
+        verbose_name_plural = _("programme pages")
 
 
 class ProgrammePageArea(Orderable):
-    page = ParentalKey(ProgrammePage, related_name="areas", on_delete=models.CASCADE)
+    page = ParentalKey(ProgrammePage, verbose_name=_("page"), related_name="areas", on_delete=models.CASCADE)
     area = models.PositiveSmallIntegerField(_("area"), choices=ProgrammeArea.choices)
     summary = models.TextField(_("summary"))
     link_page = models.ForeignKey(
@@ -139,6 +141,10 @@ class ProgrammePageArea(Orderable):
     )
 
     panels = [FieldPanel("area"), FieldPanel("summary"), FieldPanel("link_page")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("programme area")
+        verbose_name_plural = _("programme areas")
 
 
 class CampaignPageQuerySet(PageQuerySet):
@@ -156,6 +162,7 @@ class CampaignIndexPage(SectionPage):
 
     class Meta:
         verbose_name = _("campaign index")
+        verbose_name_plural = _("campaign indexes")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -209,6 +216,7 @@ class CampaignPage(BasePage):
 
     class Meta:
         verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -226,12 +234,18 @@ class CampaignPage(BasePage):
 
 
 class CampaignMaterial(Orderable):
-    page = ParentalKey(CampaignPage, related_name="campaign_materials", on_delete=models.CASCADE)
+    page = ParentalKey(
+        CampaignPage, verbose_name=_("page"), related_name="campaign_materials", on_delete=models.CASCADE
+    )
     material = models.ForeignKey(
         "cms.MaterialPage", verbose_name=_("material"), on_delete=models.CASCADE, related_name="+"
     )
 
     panels = [FieldPanel("material")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("campaign material")
+        verbose_name_plural = _("campaign materials")
 
 
 class ArticleIndexPage(SectionPage):
@@ -242,6 +256,7 @@ class ArticleIndexPage(SectionPage):
 
     class Meta:
         verbose_name = _("article index")
+        verbose_name_plural = _("article indexes")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -260,7 +275,13 @@ class ArticleIndexPage(SectionPage):
 
 
 class ArticlePageTag(TaggedItemBase):
-    content_object = ParentalKey("cms.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE)
+    content_object = ParentalKey(
+        "cms.ArticlePage", verbose_name=_("article"), related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+    class Meta(TaggedItemBase.Meta):
+        verbose_name = _("article tag")
+        verbose_name_plural = _("article tags")
 
 
 class ArticlePage(BasePage):
@@ -307,6 +328,7 @@ class ArticlePage(BasePage):
 
     class Meta:
         verbose_name = _("article")
+        verbose_name_plural = _("articles")
 
 
 class MaterialsIndexPage(SectionPage):
@@ -317,6 +339,7 @@ class MaterialsIndexPage(SectionPage):
 
     class Meta:
         verbose_name = _("materials index")
+        verbose_name_plural = _("materials indexes")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -397,6 +420,7 @@ class MaterialPage(BasePage):
 
     class Meta:
         verbose_name = _("material")
+        verbose_name_plural = _("materials")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -407,7 +431,7 @@ class MaterialPage(BasePage):
 class MaterialFile(Orderable):
     """One downloadable file of a material, with how often it was downloaded."""
 
-    page = ParentalKey(MaterialPage, related_name="files", on_delete=models.CASCADE)
+    page = ParentalKey(MaterialPage, verbose_name=_("page"), related_name="files", on_delete=models.CASCADE)
     document = models.ForeignKey(
         "wagtaildocs.Document", verbose_name=_("document"), on_delete=models.CASCADE, related_name="+"
     )
@@ -415,6 +439,10 @@ class MaterialFile(Orderable):
     downloads = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
 
     panels = [FieldPanel("document"), FieldPanel("label")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("material file")
+        verbose_name_plural = _("material files")
 
     def __str__(self):
         return self.label or self.document.title
@@ -430,6 +458,7 @@ class StandardPage(BasePage):
 
     class Meta:
         verbose_name = _("standard page")
+        verbose_name_plural = _("standard pages")
 
 
 class HelpDirectoryPage(SectionPage):
@@ -439,6 +468,7 @@ class HelpDirectoryPage(SectionPage):
 
     class Meta:
         verbose_name = _("help directory")
+        verbose_name_plural = _("help directories")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
