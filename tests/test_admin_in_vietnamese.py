@@ -16,8 +16,8 @@ strings Wagtail hands its JavaScript through wagtailConfig are looked up in Pyth
 import io
 import os
 import re
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.core.management import call_command
 from django.db import transaction
@@ -142,10 +142,10 @@ DEMO_ACCOUNTS = {
 
 
 def signed_in(role):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
     from accounts.models import User
     from tests.conftest import sign_in_past_second_factor
-
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
     client = Client(raise_request_exception=False)
     client.cookies["language"] = LANGUAGE
@@ -186,8 +186,6 @@ def page_editor_urls():
 def media_urls():
     from wagtail.documents.models import Document
     from wagtail.images.models import Image
-
-    from cms.models import ServiceProvider
 
     image, document = Image.objects.first(), Document.objects.first()
     return [
@@ -281,6 +279,7 @@ def account_urls():
 
 def administrator_urls():
     from django.contrib.auth.models import Group
+
     from wagtail.models import Collection, Site, Task, Workflow
 
     from accounts.models import ManagerScope, OrganisationUnit, User
@@ -366,17 +365,14 @@ def write_skeleton(path, missing_by_message):
 def test_every_admin_message_a_role_sees_has_a_vietnamese_translation(demo_site):
     missing_by_message = {}
     failed = []
-    import time, sys
 
     for role, urls in walks(demo_site).items():
         client = signed_in(role)
         for url in urls:
-            started = time.monotonic()
             with untranslated_lookups() as missing:
                 response = client.get(url)
                 if response.streaming:
                     b"".join(response.streaming_content)
-            print(f"{time.monotonic() - started:.2f} {len(missing)} {role} {url}", file=sys.stderr)
             if response.status_code != 200:
                 failed.append(f"{role} {url} {response.status_code}")
             for message, plural in missing.items():
