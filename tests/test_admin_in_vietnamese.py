@@ -100,7 +100,7 @@ def add_rows_and_moderation():
 
     from accounts.models import OrganisationUnit, User
     from courses.models import CoursePage
-    from tests.accounts.factories import UserFactory
+    from tests.accounts.factories import OrganisationUnitFactory, UserFactory
     from tests.audit.factories import ExportLogFactory
     from tests.certificates.factories import CertificateFactory
     from tests.cms.factories import ServiceProviderFactory, make_document, make_image
@@ -108,6 +108,8 @@ def add_rows_and_moderation():
 
     course = CoursePage.objects.live().first()
     ward = OrganisationUnit.objects.get(code="HN-P-HOANKIEM")
+    for number in range(ROWS_FOR_A_SECOND_PAGE):  # the ward manager's lists get a second page too
+        OrganisationUnitFactory(parent=ward, name=f"Tổ dân phố {number}")
     units = list(OrganisationUnit.objects.below([ward]))
     learners = [UserFactory(unit=units[i % len(units)]) for i in range(ROWS_FOR_A_SECOND_PAGE)]
     for learner in learners[:-3]:
@@ -247,8 +249,9 @@ def manager_urls():
     from courses.models import Assignment
 
     ward = OrganisationUnit.objects.get(code="HN-P-HOANKIEM")
-    certificate = Certificate.objects.filter(revoked_at__isnull=True).last()
-    assignment = Assignment.objects.last()
+    in_scope = OrganisationUnit.subtree_q([ward], field="user__unit")
+    certificate = Certificate.objects.filter(in_scope, revoked_at__isnull=True).last()
+    assignment = Assignment.objects.filter(OrganisationUnit.subtree_q([ward])).last()
     return [
         "/admin/",
         "/admin/reports/completion-records/",
@@ -265,7 +268,7 @@ def manager_urls():
         f"/admin/assignments/edit/{assignment.pk}/",
         "/admin/certificates/", "/admin/certificates/?p=2", "/admin/certificates/?q=Nguy%E1%BB%85n",
         f"/admin/certificates/inspect/{certificate.pk}/",
-        "/admin/units/", "/admin/units/?q=ph%C6%B0%E1%BB%9Dng", "/admin/manager_scopes/",
+        "/admin/units/", "/admin/units/?p=2", "/admin/units/?q=ph%C6%B0%E1%BB%9Dng", "/admin/manager_scopes/",
         "/admin/reports/site-history/",
     ]  # fmt: skip
 
