@@ -320,20 +320,51 @@ def administrator_urls():
     return urls
 
 
+def bulk_action_urls(app_label, model_name, actions, ids):
+    """The confirmation pages of the listing's bulk actions (checkbox, then an action)."""
+    query = "&".join(f"id={pk}" for pk in ids)
+    return [reverse("wagtail_bulk_action", args=[app_label, model_name, action]) + f"?{query}" for action in actions]
+
+
+def editor_bulk_urls(pages):
+    from wagtail.documents.models import Document
+    from wagtail.images.models import Image
+
+    images = list(Image.objects.values_list("pk", flat=True)[:2])
+    documents = list(Document.objects.values_list("pk", flat=True)[:2])
+    return bulk_action_urls("wagtailimages", "image", ["add_tags", "add_to_collection", "delete"], images) + (
+        bulk_action_urls("wagtaildocs", "document", ["add_tags", "add_to_collection", "delete"], documents)
+    )
+
+
+def moderator_bulk_urls(pages):
+    children = list(pages["course"].get_children().values_list("pk", flat=True)[:2])
+    return bulk_action_urls("wagtailcore", "page", ["publish", "unpublish"], children)
+
+
 def administrator_page_urls(pages):
-    """What only administrators may do to a page: delete, move, copy, set its privacy."""
+    """What only administrators may do to a page: delete, move, copy, set its privacy; bulk actions."""
+    from accounts.models import User
+
     page = pages["course"]
-    return ["/admin/", "/admin/pages/"] + [
-        reverse(f"wagtailadmin_pages:{name}", args=[page.pk]) for name in ("delete", "move", "copy", "set_privacy")
-    ]
+    children = list(page.get_children().values_list("pk", flat=True)[:2])
+    users = list(User.objects.values_list("pk", flat=True)[:2])
+    bulk = bulk_action_urls("wagtailcore", "page", ["delete", "move"], children) + bulk_action_urls(
+        "accounts", "user", ["assign_role", "set_active_state", "delete"], users
+    )
+    return (
+        ["/admin/", "/admin/pages/"]
+        + bulk
+        + [reverse(f"wagtailadmin_pages:{name}", args=[page.pk]) for name in ("delete", "move", "copy", "set_privacy")]
+    )
 
 
 def walks(pages):
     # Each view is walked by the role that works in it; a view two roles share renders the same
     # messages for both (only buttons differ, and those are walked by the role that has them).
     return {
-        "editor": page_editor_urls() + media_urls() + ["/admin/"] + account_urls(),
-        "moderator": moderation_urls(pages) + account_urls(),
+        "editor": page_editor_urls() + media_urls() + editor_bulk_urls(pages) + ["/admin/"] + account_urls(),
+        "moderator": moderation_urls(pages) + moderator_bulk_urls(pages) + account_urls(),
         "manager": manager_urls() + account_urls(),
         "administrator": administrator_urls() + snippet_urls() + administrator_page_urls(pages),
     }
