@@ -80,13 +80,18 @@ class CertificateSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("certificate settings")
+        verbose_name_plural = _("certificate settings")
 
 
 class SerialCounter(models.Model):
     """The last serial number used in a year; locked while a certificate is issued, so gap-free."""
 
     year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("serial counter")
+        verbose_name_plural = _("serial counters")
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
@@ -124,13 +129,19 @@ class Certificate(models.Model):
         REVOKED = "revoked", _("Revoked")
         REPLACED = "replaced", _("Replaced")
 
-    completion = models.ForeignKey(Completion, on_delete=models.PROTECT, related_name="certificates")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")
-    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="certificates")
+    completion = models.ForeignKey(
+        Completion, verbose_name=_("completion"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("learner"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    course = models.ForeignKey(
+        CoursePage, verbose_name=_("course page"), on_delete=models.PROTECT, related_name="certificates"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
     serial = models.CharField(_("serial number"), max_length=60, unique=True)
-    serial_slug = models.SlugField(max_length=60, unique=True)
+    serial_slug = models.SlugField(_("serial number in addresses"), max_length=60, unique=True)
     code = models.CharField(_("verification code"), max_length=20, unique=True)
     # As printed: copied from the completion, the name possibly corrected at a re-issue.
     holder_name = models.CharField(_("holder"), max_length=150)
@@ -159,12 +170,13 @@ class Certificate(models.Model):
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
     # Set after the "your certificate is ready" e-mail went out (at least once: see render_certificate).
     holder_notified_at = models.DateTimeField(_("holder notified at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CertificateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
         ordering = ["-year", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["year", "number"], name="certificates_serial_number_unique"),
@@ -208,11 +220,15 @@ class Certificate(models.Model):
 class ExpiryReminder(models.Model):
     """A reminder sent before a certificate expires: one row per certificate and notice, never two."""
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
-    days_before = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField(default=timezone.now)
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("certificate"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    days_before = models.PositiveSmallIntegerField(_("days before expiry"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("expiry reminder")
+        verbose_name_plural = _("expiry reminders")
         constraints = [
             models.UniqueConstraint(fields=["certificate", "days_before"], name="certificates_reminder_once")
         ]

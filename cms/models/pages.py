@@ -96,6 +96,7 @@ class HomePage(BasePage):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -125,6 +126,7 @@ class ProgrammePage(BasePage):
 
     class Meta:
         verbose_name = _("programme page")
+        verbose_name_plural = _("programme pages")
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
@@ -135,7 +137,7 @@ class ProgrammePage(BasePage):
 
 
 class ProgrammePageArea(Orderable):
-    page = ParentalKey(ProgrammePage, related_name="areas", on_delete=models.CASCADE)
+    page = ParentalKey(ProgrammePage, verbose_name=_("page"), related_name="areas", on_delete=models.CASCADE)
     area = models.PositiveSmallIntegerField(_("area"), choices=ProgrammeArea.choices)
     summary = models.TextField(_("summary"))
     link_page = models.ForeignKey(
@@ -148,6 +150,10 @@ class ProgrammePageArea(Orderable):
     )
 
     panels = [FieldPanel("area"), FieldPanel("summary"), FieldPanel("link_page")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("programme area")
+        verbose_name_plural = _("programme areas")
 
 
 class CampaignPageQuerySet(PageQuerySet):
@@ -165,6 +171,7 @@ class CampaignIndexPage(SectionPage):
 
     class Meta:
         verbose_name = _("campaign index")
+        verbose_name_plural = _("campaign indexes")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -218,6 +225,7 @@ class CampaignPage(BasePage):
 
     class Meta:
         verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -235,12 +243,18 @@ class CampaignPage(BasePage):
 
 
 class CampaignMaterial(Orderable):
-    page = ParentalKey(CampaignPage, related_name="campaign_materials", on_delete=models.CASCADE)
+    page = ParentalKey(
+        CampaignPage, verbose_name=_("page"), related_name="campaign_materials", on_delete=models.CASCADE
+    )
     material = models.ForeignKey(
         "cms.MaterialPage", verbose_name=_("material"), on_delete=models.CASCADE, related_name="+"
     )
 
     panels = [FieldPanel("material")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("campaign material")
+        verbose_name_plural = _("campaign materials")
 
 
 class ArticleIndexPage(SectionPage):
@@ -251,6 +265,7 @@ class ArticleIndexPage(SectionPage):
 
     class Meta:
         verbose_name = _("article index")
+        verbose_name_plural = _("article indexes")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -269,7 +284,13 @@ class ArticleIndexPage(SectionPage):
 
 
 class ArticlePageTag(TaggedItemBase):
-    content_object = ParentalKey("cms.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE)
+    content_object = ParentalKey(
+        "cms.ArticlePage", verbose_name=_("article"), related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+    class Meta(TaggedItemBase.Meta):
+        verbose_name = _("article tag")
+        verbose_name_plural = _("article tags")
 
 
 class ArticlePage(BasePage):
@@ -316,6 +337,7 @@ class ArticlePage(BasePage):
 
     class Meta:
         verbose_name = _("article")
+        verbose_name_plural = _("articles")
 
 
 class MaterialsIndexPage(SectionPage):
@@ -326,6 +348,7 @@ class MaterialsIndexPage(SectionPage):
 
     class Meta:
         verbose_name = _("materials index")
+        verbose_name_plural = _("materials indexes")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -406,6 +429,7 @@ class MaterialPage(BasePage):
 
     class Meta:
         verbose_name = _("material")
+        verbose_name_plural = _("materials")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -416,7 +440,7 @@ class MaterialPage(BasePage):
 class MaterialFile(Orderable):
     """One downloadable file of a material, with how often it was downloaded."""
 
-    page = ParentalKey(MaterialPage, related_name="files", on_delete=models.CASCADE)
+    page = ParentalKey(MaterialPage, verbose_name=_("page"), related_name="files", on_delete=models.CASCADE)
     document = models.ForeignKey(
         "wagtaildocs.Document", verbose_name=_("document"), on_delete=models.CASCADE, related_name="+"
     )
@@ -424,6 +448,10 @@ class MaterialFile(Orderable):
     downloads = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
 
     panels = [FieldPanel("document"), FieldPanel("label")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("material file")
+        verbose_name_plural = _("material files")
 
     def __str__(self):
         return self.label or self.document.title
@@ -466,6 +494,7 @@ class StandardPage(BasePage):
 
     class Meta:
         verbose_name = _("standard page")
+        verbose_name_plural = _("standard pages")
 
 
 class HelpDirectoryPage(SectionPage):
@@ -475,6 +504,7 @@ class HelpDirectoryPage(SectionPage):
 
     class Meta:
         verbose_name = _("help directory")
+        verbose_name_plural = _("help directories")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -68,6 +68,7 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
 
     @classmethod
     def base_queryset(cls):
@@ -94,11 +95,17 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
 class FooterHotline(Orderable):
     """A number shown in every page's footer, such as 111 for child protection."""
 
-    settings = ParentalKey(SiteSettings, related_name="footer_hotlines", on_delete=models.CASCADE)
+    settings = ParentalKey(
+        SiteSettings, verbose_name=_("site settings"), related_name="footer_hotlines", on_delete=models.CASCADE
+    )
     name = models.CharField(_("name"), max_length=120)
     number = models.CharField(_("number"), max_length=30)
 
     panels = [FieldPanel("name"), FieldPanel("number")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("footer hotline")
+        verbose_name_plural = _("footer hotlines")
 
     def __str__(self):
         return f"{self.name}: {self.number}"

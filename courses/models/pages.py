@@ -71,6 +71,7 @@ class CourseIndexPage(ViewServedPage, SectionPage):
 
     class Meta:
         verbose_name = _("course catalogue")
+        verbose_name_plural = _("course catalogues")
 
 
 class CoursePage(ViewServedPage, BasePage):
@@ -122,6 +123,7 @@ class CoursePage(ViewServedPage, BasePage):
 
     class Meta:
         verbose_name = _("course")
+        verbose_name_plural = _("courses")
 
     def modules(self):
         """The live modules in tree order, without their lessons and quizzes (see live_modules)."""
@@ -162,6 +164,7 @@ class ModulePage(ViewServedPage, BasePage):
 
     class Meta:
         verbose_name = _("module")
+        verbose_name_plural = _("modules")
 
     @property
     def has_quiz(self):

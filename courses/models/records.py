@@ -16,8 +16,12 @@ class Enrolment(models.Model):
         SELF = "self", _("Self-enrolled")
         ASSIGNMENT = "assignment", _("Assigned")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
-    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="enrolments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="enrolments"
+    )
+    course = models.ForeignKey(
+        CoursePage, verbose_name=_("course"), on_delete=models.CASCADE, related_name="enrolments"
+    )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.SELF)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
@@ -27,6 +31,7 @@ class Enrolment(models.Model):
 
     class Meta:
         verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
         # One open enrolment per course; a learner whose completion has lapsed enrols again (renewal).
         constraints = [
             models.UniqueConstraint(
@@ -68,6 +73,7 @@ class Assignment(models.Model):
 
     class Meta:
         verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         constraints = [models.UniqueConstraint(fields=["course", "unit"], name="courses_assignment_once_per_unit")]
         indexes = [models.Index(fields=["due_on"])]
 
@@ -82,12 +88,18 @@ class AssignmentReminder(models.Model):
         DUE_SOON = "due_soon", _("Due in a week")
         OVERDUE = "overdue", _("Overdue")
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("assignment reminder")
+        verbose_name_plural = _("assignment reminders")
         constraints = [
             models.UniqueConstraint(fields=["assignment", "user", "kind"], name="courses_assignment_reminder_once")
         ]
@@ -97,13 +109,16 @@ class AssignmentReminder(models.Model):
 
 
 class ModuleProgress(models.Model):
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
-    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="progress")
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="progress"
+    )
+    module = models.ForeignKey(ModulePage, verbose_name=_("module"), on_delete=models.CASCADE, related_name="progress")
     completed_at = models.DateTimeField(_("completed"), auto_now_add=True)
     score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("module progress")
+        verbose_name_plural = _("module progress")
         constraints = [models.UniqueConstraint(fields=["enrolment", "module"], name="courses_moduleprogress_unique")]
 
     def __str__(self):
@@ -113,8 +128,10 @@ class ModuleProgress(models.Model):
 class QuizAttempt(models.Model):
     """One submitted quiz: the answers as given (question id → choice ids) and the grade."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attempts")
-    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="attempts")
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="attempts"
+    )
+    module = models.ForeignKey(ModulePage, verbose_name=_("module"), on_delete=models.CASCADE, related_name="attempts")
     token = models.UUIDField(
         _("form token"), help_text=_("One per quiz form shown: a resubmitted form is not a new attempt.")
     )
@@ -125,6 +142,7 @@ class QuizAttempt(models.Model):
 
     class Meta:
         verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "module", "token"], name="courses_quizattempt_once")
         ]
@@ -136,9 +154,15 @@ class QuizAttempt(models.Model):
 class Completion(models.Model):
     """A finished course, written once, holding what a certificate needs as it was that day."""
 
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="completion")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="completions")
-    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="completions")
+    enrolment = models.OneToOneField(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="completion"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("learner"), on_delete=models.PROTECT, related_name="completions"
+    )
+    course = models.ForeignKey(
+        CoursePage, verbose_name=_("course page"), on_delete=models.PROTECT, related_name="completions"
+    )
     full_name = models.CharField(_("full name"), max_length=150)
     unit_code = models.CharField(_("unit code"), max_length=50, blank=True)
     unit_name = models.CharField(_("unit"), max_length=255, blank=True)
@@ -147,10 +171,11 @@ class Completion(models.Model):
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
     score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("completion")
+        verbose_name_plural = _("completions")
         indexes = [models.Index(fields=["completed_on"])]
 
     def __str__(self):
