@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0004_index_page_bodies'),
+        ('cms', '0005_programme_figures'),
     ]
 
     operations = [
