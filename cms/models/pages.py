@@ -46,9 +46,15 @@ class BasePage(Page):
     # What a page answers; anything else gets 405 with these in Allow (Wagtail's default would
     # take every method, and advertise PUT, PATCH and DELETE to OPTIONS). Pages with forms add POST.
     allowed_http_methods = [HTTPMethod.GET, HTTPMethod.HEAD]
+    # Whether only a signed-in person may read the page (its view sends anyone else to the login
+    # page). Such a page is no use to a search engine: it stays out of the sitemap.
+    requires_sign_in = False
 
     class Meta:
         abstract = True
+
+    def get_sitemap_urls(self, request=None):
+        return [] if self.requires_sign_in else super().get_sitemap_urls(request)
 
     def route(self, request, path_components):
         # Where every child is of one type (an index of articles, a course of modules), fetch the
