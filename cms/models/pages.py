@@ -1,9 +1,13 @@
 import datetime
+import html
 from http import HTTPMethod
 
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -52,6 +56,26 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
+
+    # Where a page's description comes from when its editor wrote no search description, in order:
+    # text fields first, then the first paragraph of the body.
+    DESCRIPTION_FIELDS = ("summary", "intro", "goals")
+    DESCRIPTION_LENGTH = 160
+
+    @cached_property
+    def meta_description(self):
+        """The page's description for search engines and link previews (<meta name="description">,
+        og:description): its search description, else its summary or introduction, else the first
+        paragraph of its body, else its title; plain text, at most DESCRIPTION_LENGTH characters."""
+        candidates = [self.search_description]
+        candidates += [str(getattr(self, name, "") or "") for name in self.DESCRIPTION_FIELDS]
+        body = getattr(self, "body", None) or []
+        candidates += [str(block.value.source) for block in body if block.block_type == "paragraph"][:1]
+        for candidate in candidates:
+            text = " ".join(html.unescape(strip_tags(candidate)).split())
+            if text:
+                return Truncator(text).chars(self.DESCRIPTION_LENGTH)
+        return self.title
 
     def get_sitemap_urls(self, request=None):
         return [] if self.requires_sign_in else super().get_sitemap_urls(request)
