@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db.models import F
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.templatetags.static import static
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
