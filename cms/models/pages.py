@@ -66,8 +66,11 @@ class BasePage(Page):
     def meta_description(self):
         """The page's description for search engines and link previews (<meta name="description">,
         og:description): its search description, else its summary or introduction, else the first
-        paragraph of its body, else its title; plain text, at most DESCRIPTION_LENGTH characters."""
+        paragraph of its body, else its title; plain text, at most DESCRIPTION_LENGTH characters.
+        A page with a content warning is previewed by its warning, not by the content it folds."""
         candidates = [self.search_description]
+        if self.content_warning:
+            candidates.append(self.content_warning)
         candidates += [str(getattr(self, name, "") or "") for name in self.DESCRIPTION_FIELDS]
         body = getattr(self, "body", None) or []
         candidates += [str(block.value.source) for block in body if block.block_type == "paragraph"][:1]

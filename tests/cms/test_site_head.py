@@ -48,6 +48,14 @@ def test_the_description_is_the_search_description_else_the_summary_else_the_fir
     assert description_of(client, page) == "Đoạn văn đậm."
 
 
+def test_a_page_with_a_content_warning_is_described_by_its_warning(client, site_tree):
+    article = site_tree["article"]
+    article.content_warning = "Bài viết mô tả hành vi bạo lực."
+    article.save_revision().publish()
+
+    assert description_of(client, article) == "Bài viết mô tả hành vi bạo lực."
+
+
 def test_a_long_introduction_is_cut_to_160_characters_as_plain_text(client, site_tree):
     articles = site_tree["articles"]
     articles.intro = "<p>" + "Phòng, chống bạo lực &amp; hỗ trợ nạn nhân. " * 10 + "</p>"
