@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 # The HTML templates djhtml indents (plain-text e-mail templates are left alone: their spaces are content).
 TEMPLATES = $(shell git ls-files '*/templates/*.html')
 
-.PHONY: help run test test-postgres test-topology test-growth serve-prod stop-prod prod-packages bench lint format messages venv dev-venv browser clean backup restore restore-check
+.PHONY: help run pdf-libraries test test-postgres test-topology test-growth serve-prod stop-prod prod-packages bench lint format messages venv dev-venv browser clean backup restore restore-check
 
 help: ## List the targets with what they do
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -34,22 +34,37 @@ messages: venv ## Compile the vi and en message catalogues
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (apt-get install gettext)."; exit 1; }
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
-run: messages ## Set up (venv, SQLite, demo content) and serve at http://127.0.0.1:8000
+# WeasyPrint renders certificates with Pango and subsets their fonts with HarfBuzz-Subset; without
+# libharfbuzz-subset0 it falls back to fontTools and warns on every certificate (docs/decisions.md).
+pdf-libraries: ## Make sure Debian's Pango and HarfBuzz-Subset libraries are there for certificate PDFs
+	@missing=""; ldconfig -p | grep -q 'libpango-1.0.so.0 ' || missing="$$missing libpango-1.0-0"; \
+	  ldconfig -p | grep -q 'libpangoft2-1.0.so.0 ' || missing="$$missing libpangoft2-1.0-0"; \
+	  ldconfig -p | grep -q 'libharfbuzz-subset.so.0 ' || missing="$$missing libharfbuzz-subset0"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "Installing Debian packages for certificate PDFs:$$missing"; \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null; \
+	    else echo "Certificate PDFs need Debian's$$missing: sudo apt-get install$$missing"; exit 1; fi; \
+	  fi
+
+run: messages pdf-libraries ## Set up (venv, SQLite, demo content) and serve at http://127.0.0.1:8000
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) load_demo_data
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-browser: ## Make sure Debian's Chromium, zbar and poppler, and axe-core (npm), are there for the tests
+browser: ## Make sure Debian's Chromium, zbar, poppler and Java, and axe-core and the Nu HTML Checker (npm), are there for the tests
 	@missing=""; [ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	  ldconfig -p | grep -q libzbar.so.0 || missing="$$missing libzbar0"; \
 	  command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	  command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	      echo "Installing Debian packages for the tests:$$missing"; \
 	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null; \
 	    else echo "The tests need Debian's$$missing: sudo apt-get install$$missing"; exit 1; fi; \
 	  fi
-	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent
+	@[ -f node_modules/axe-core/axe.min.js ] && [ -f node_modules/vnu-jar/build/dist/vnu.jar ] || \
+	  npm ci --ignore-scripts --no-audit --no-fund --silent
 
 lint: dev-venv ## ruff lint and format check, template indentation check, migrations check
 	$(VENV)/bin/ruff check .
@@ -62,7 +77,7 @@ format: dev-venv ## Apply ruff's fixes and formatting, indent the templates
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djhtml $(TEMPLATES)
 
-test: dev-venv messages browser lint ## Run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)
+test: dev-venv messages pdf-libraries browser lint ## Run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)
 	$(PY) -m pytest
 
 test-postgres: ## The suite against the local PostgreSQL
@@ -80,7 +95,7 @@ prod-packages: ## Make sure Debian's nginx, openssl, Redis and PostgreSQL are th
 	    else echo "serve-prod needs Debian's$$missing: sudo apt-get install$$missing"; exit 1; fi; \
 	  fi
 
-serve-prod: venv messages prod-packages ## The production topology here: nginx (TLS) on https://127.0.0.1:8443, 2 app servers, worker, timers, PostgreSQL, Redis
+serve-prod: venv messages pdf-libraries prod-packages ## The production topology here: nginx (TLS) on https://127.0.0.1:8443, 2 app servers, worker, timers, PostgreSQL, Redis
 	$(PY) -m deploy.local.topology up
 
 stop-prod: ## Stop what serve-prod started (its data stays in .prod/)

@@ -1,4 +1,5 @@
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -92,9 +93,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     @staticmethod
     def sender(request):
-        """The organisation as the mail names it, from the site settings (cms, named by string)."""
+        """The organisation as the mail names it, from the site settings (cms, named by string), and
+        the site's configured address (cms.site_address), not whatever host the request came in on."""
         site = Site.find_for_request(request) if request else Site.objects.filter(is_default_site=True).first()
         name = settings.WAGTAIL_SITE_NAME
+        domain = urlsplit(settings.WAGTAILADMIN_BASE_URL).netloc
         if site is not None:
             name = apps.get_model("cms", "SiteSettings").for_site(site).organisation_name or name
-        return SimpleNamespace(name=name, domain=request.get_host() if request else "")
+            domain = urlsplit(site.root_url).netloc
+        return SimpleNamespace(name=name, domain=domain)

@@ -8,7 +8,11 @@ class CmsConfig(AppConfig):
     default = True
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
+
+        from cms.site_address import apply_after_migrate
+
+        post_migrate.connect(apply_after_migrate, sender=self, dispatch_uid="cms-site-address")
 
         from cms.control_characters import install_on_char_fields
 

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db.models import F
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
@@ -67,6 +68,12 @@ def search(request):
         providers = get_search_backend().search(query, ServiceProvider)
         results = {"pages": list(pages[:50]), "providers": list(providers[:20])}
     return TemplateResponse(request, "cms/search.html", {"query": query, "results": results})
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links to: send them on to the site's icon."""
+    return HttpResponsePermanentRedirect(static("icons/favicon.ico"))
 
 
 @require_safe

@@ -8,7 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.viewsets import site_history_urls
-from cms.views import choose_language, download_material_file, robots_txt, search
+from cms.views import choose_language, download_material_file, favicon, robots_txt, search
 from courses.views import dashboard
 from ops.metrics import metrics_not_found
 from ops.views import healthz, livez
@@ -29,6 +29,7 @@ urlpatterns = [
     path("materials/download/<int:file_id>/", download_material_file, name="download_material_file"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     # Answered by ops.metrics.MetricsMiddleware for the operator; everyone else gets a 404.
     path("metrics", metrics_not_found, name="metrics"),
 ]

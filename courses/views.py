@@ -70,7 +70,7 @@ def enrol(request, course):
 
 @ModulePage.page_view()
 def module_page(request, module):
-    if not request.user.is_authenticated:
+    if module.requires_sign_in and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     course = module.get_parent().specific
     if request.method == "POST":

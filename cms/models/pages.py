@@ -1,4 +1,5 @@
 import datetime
+import html
 from http import HTTPMethod
 
 from django.conf import settings
@@ -6,6 +7,9 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -48,9 +52,38 @@ class BasePage(Page):
     # What a page answers; anything else gets 405 with these in Allow (Wagtail's default would
     # take every method, and advertise PUT, PATCH and DELETE to OPTIONS). Pages with forms add POST.
     allowed_http_methods = [HTTPMethod.GET, HTTPMethod.HEAD]
+    # Whether only a signed-in person may read the page (its view sends anyone else to the login
+    # page). Such a page is no use to a search engine: it stays out of the sitemap.
+    requires_sign_in = False
 
     class Meta:
         abstract = True
+
+    # Where a page's description comes from when its editor wrote no search description, in order:
+    # text fields first, then the first paragraph of the body.
+    DESCRIPTION_FIELDS = ("summary", "intro", "goals")
+    DESCRIPTION_LENGTH = 160
+
+    @cached_property
+    def meta_description(self):
+        """The page's description for search engines and link previews (<meta name="description">,
+        og:description): its search description, else its summary or introduction, else the first
+        paragraph of its body, else its title; plain text, at most DESCRIPTION_LENGTH characters.
+        A page with a content warning is previewed by its warning, not by the content it folds."""
+        candidates = [self.search_description]
+        if self.content_warning:
+            candidates.append(self.content_warning)
+        candidates += [str(getattr(self, name, "") or "") for name in self.DESCRIPTION_FIELDS]
+        body = getattr(self, "body", None) or []
+        candidates += [str(block.value.source) for block in body if block.block_type == "paragraph"][:1]
+        for candidate in candidates:
+            text = " ".join(html.unescape(strip_tags(candidate)).split())
+            if text:
+                return Truncator(text).chars(self.DESCRIPTION_LENGTH)
+        return self.title
+
+    def get_sitemap_urls(self, request=None):
+        return [] if self.requires_sign_in else super().get_sitemap_urls(request)
 
     def route(self, request, path_components):
         # Where every child is of one type (an index of articles, a course of modules), fetch the

@@ -161,6 +161,8 @@ class ModulePage(ViewServedPage, BasePage):
     subpage_types = []
     # "Mark as done" and quiz answers are POSTs.
     allowed_http_methods = [*BasePage.allowed_http_methods, HTTPMethod.POST]
+    # A lesson and its quiz are for learners: courses.views.module_page asks everyone else to sign in.
+    requires_sign_in = True
 
     class Meta:
         verbose_name = _("module")

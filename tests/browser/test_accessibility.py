@@ -83,3 +83,49 @@ def test_the_quick_exit_stays_in_view_while_scrolling_and_is_reached_first_by_ke
     assert page.evaluate("document.activeElement.textContent.trim()") == "Chuyển đến nội dung chính"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Thoát nhanh"
+
+
+def test_a_learners_pages_pass_axe_signed_out_and_in_with_their_messages(page, live_server, course):
+    """The course pages signed out; then, signed in, each page a learner meets with the message it
+    shows (after signing in, after enrolling), the module, /my/ and their certificate's page."""
+    from certificates.models import Certificate
+    from tests.accounts.factories import UserFactory
+    from tests.browser.helpers import sign_in
+    from tests.courses.factories import complete_course
+
+    checked = []
+
+    def check(label):
+        assert axe_violations(page) == [], label
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, label
+        checked.append(label)
+
+    course_url = f"{live_server.url}{course['course'].url}"
+    for label, url in [("catalogue", course["catalogue"].url), ("course", course["course"].url)]:
+        page.goto(f"{live_server.url}{url}")
+        check(f"{label}, signed out")
+
+    UserFactory(email="hoc.vien@example.org", full_name="Trần Thị Mai")
+    sign_in(page, live_server.url, "hoc.vien@example.org", start=f"/accounts/login/?next={course['course'].url}")
+    status = page.locator(".messages[role=status]")
+    assert status.locator("li").count() >= 1  # "signed in as ..."
+    check("course, just signed in (message)")
+
+    page.get_by_role("button", name="Đăng ký khóa học").click()
+    page.wait_for_load_state()
+    assert page.url == course_url and "Bạn đã đăng ký" in status.inner_text()
+    check("course, just enrolled (message)")
+
+    page.goto(f"{live_server.url}{course['lesson'].url}")
+    check("module")
+
+    from accounts.models import User
+
+    complete_course(User.objects.get(email="hoc.vien@example.org"), course)
+    page.goto(f"{live_server.url}/my/")
+    check("/my/ with a certificate")
+    certificate = Certificate.objects.get(user__email="hoc.vien@example.org")
+    page.goto(f"{live_server.url}{certificate.get_verification_path()}")
+    check("certificate page")
+
+    assert len(checked) == 7

@@ -20,6 +20,7 @@ from accounts import roles
 from accounts.models import ManagerScope, OrganisationUnit
 from accounts.unit_import import import_units
 from cms.models import HomePage, SiteSettings, StandardPage
+from cms.site_address import configured_address
 
 DEMO_UNITS_CSV = Path(settings.BASE_DIR) / "accounts" / "fixtures" / "demo_units.csv"
 DEMO_PASSWORD = "Demo-GBV-2026"  # noqa: S105 - printed for the demo, never used in production
@@ -67,14 +68,16 @@ class Command(BaseCommand):
         )
         home = self.ensure_pages()
         created = self.ensure_accounts()
-        self.stdout.write(f"Demo accounts: {created} created. Sign in at http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write(
+            f"Demo accounts: {created} created. Sign in at {settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/accounts/login/"
+        )
         # Each app adds its own demo content through `<app>/demo.py` (data in `demo_content.py`),
         # lowest first (INSTALLED_APPS lists the highest first): courses build on cms's pages.
         for app_config in reversed(list(apps.get_app_configs())):
             ours = Path(app_config.path).parent == Path(settings.BASE_DIR)
             if ours and module_has_submodule(app_config.module, "demo"):
                 import_module(f"{app_config.name}.demo").load(home, self.stdout)
-        self.stdout.write(f"Site: {home.title} at http://127.0.0.1:8000/")
+        self.stdout.write(f"Site: {home.title} at {settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/")
         self.stdout.write("")
         self.stdout.write(f"  {'role':<14} {'e-mail':<30} password")
         for role, email, *_rest in DEMO_ACCOUNTS:
@@ -95,9 +98,10 @@ class Command(BaseCommand):
             )
             site = Site.objects.filter(is_default_site=True).first()
             welcome = site.root_page if site else None
+            hostname, port = configured_address()
             Site.objects.update_or_create(
                 is_default_site=True,
-                defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "GBV Learn"},
+                defaults={"hostname": hostname, "port": port, "root_page": home, "site_name": "GBV Learn"},
             )
             if welcome is not None and welcome.specific_class is Page:
                 welcome.delete()
