@@ -101,4 +101,8 @@ class Migration(migrations.Migration):
             name='page',
             field=modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='areas', to='cms.programmepage', verbose_name='page'),
         ),
+        migrations.AlterModelOptions(
+            name='materialdownloadcount',
+            options={'verbose_name': 'material downloads in a year', 'verbose_name_plural': 'material downloads by year'},
+        ),
     ]

@@ -505,6 +505,7 @@ class MaterialDownloadCount(models.Model):
 
     class Meta:
         verbose_name = _("material downloads in a year")
+        verbose_name_plural = _("material downloads by year")
         constraints = [models.UniqueConstraint(fields=["material", "year"], name="cms_material_downloads_once_a_year")]
 
     def __str__(self):
