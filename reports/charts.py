@@ -91,8 +91,24 @@ def rate_chart(user, courses_choice, period, unit=None, today=None):
     today = today or timezone.localdate()
     start, end = period_dates(period, today)
     summary_rows, _total = unit_summary(user, chosen_courses(courses_choice), start, end, today, unit=unit)
+    return drawn(rate_rows(summary_rows)) | {
+        "courses_label": dict(course_choices()).get(courses_choice, ""),
+        "unit": unit,
+        "start": start,
+        "end": end,
+        "summary_url": reverse("reports_unit_summary")
+        + "?"
+        + urlencode(
+            {"courses": courses_choice, "period_from": start.isoformat(), "period_to": end.isoformat()}
+            | ({"unit": unit.pk} if unit is not None else {})
+        ),
+    }
+
+
+def drawn(rows):
+    """Summary rows as horizontal bars (a unit's name above its bar) in an SVG of CHART_WIDTH."""
     bars = []
-    for index, row in enumerate(rate_rows(summary_rows)):
+    for index, row in enumerate(rows):
         rate = row.figures.assigned_completion_rate
         top = TOP + index * ROW_HEIGHT
         bars.append(
@@ -115,14 +131,4 @@ def rate_chart(user, courses_choice, period, unit=None, today=None):
         "height": TOP + max(len(bars), 1) * ROW_HEIGHT,
         "bar_height": BAR_HEIGHT,
         "bar_space": BAR_SPACE,
-        "courses_label": dict(course_choices()).get(courses_choice, ""),
-        "unit": unit,
-        "start": start,
-        "end": end,
-        "summary_url": reverse("reports_unit_summary")
-        + "?"
-        + urlencode(
-            {"courses": courses_choice, "period_from": start.isoformat(), "period_to": end.isoformat()}
-            | ({"unit": unit.pk} if unit is not None else {})
-        ),
     }
