@@ -53,7 +53,7 @@
       var found = filterList(list, query);
       if (!query) status.textContent = "";
       else if (found === 0) status.textContent = status.getAttribute("data-none");
-      else status.textContent = status.getAttribute("data-some").replace("%(count)s", found);
+      else status.textContent = status.getAttribute("data-some").replace("{count}", found);
     });
     // Enter in the search field must not submit the filter form with a half-typed name.
     input.addEventListener("keydown", function (event) {
