@@ -94,7 +94,7 @@ class ManagerDashboardPanel(Component):
         }
         months, month = [], first_month
         while month <= today:
-            months.append((date_format(month, "m/y"), counts.get(month, 0)))
+            months.append((date_format(month, "m/Y"), counts.get(month, 0)))
             month = (month + datetime.timedelta(days=32)).replace(day=1)
         return months
 
