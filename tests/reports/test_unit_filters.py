@@ -1,5 +1,5 @@
 """Every unit filter (completion records, unit summary, assignments, the assign form, the dashboard's
-chart) is the unit tree of accounts.widgets, offers only the units the user sees, and keeps the rows
+chart, the certificates ZIP) is the unit tree of accounts.widgets, offers only the units the user sees, and keeps the rows
 of the chosen unit's whole subtree."""
 
 import datetime
@@ -69,7 +69,7 @@ def test_the_assign_form_offers_the_tree_of_the_scope_as_check_boxes(staff_clien
 
     assert TREE in html
     assert offered_units(html) == ["Phường Hoàn Kiếm", "Trạm Y tế phường Hoàn Kiếm", "Công an phường Hoàn Kiếm"]
-    assert 'type="checkbox" name="units"' in html
+    assert 'type="checkbox" name="units"' in html and "/static/js/unit-tree-select.js" in html
 
 
 def test_the_dashboard_chart_filter_is_the_tree_of_the_scope(staff_client, unit_tree, records):
@@ -92,3 +92,12 @@ def test_a_unit_out_of_scope_is_refused_clearly_in_every_filter(staff_client, un
     html = response.content.decode()
     assert response.status_code == 200 and "Hãy chọn một lựa chọn hợp lệ." in html
     assert "Phạm Thị Xã" not in html
+
+
+def test_the_certificates_zip_form_offers_the_tree_of_the_scope(staff_client, unit_tree):
+    client = manager_of(staff_client, unit_tree, "HN-P-HK")
+
+    html = client.get("/admin/certificates/zip/").content.decode()
+
+    assert TREE in html and "/static/js/unit-tree-select.js" in html
+    assert offered_units(html) == ["Phường Hoàn Kiếm", "Trạm Y tế phường Hoàn Kiếm", "Công an phường Hoàn Kiếm"]
