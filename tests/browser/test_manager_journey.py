@@ -77,6 +77,8 @@ def test_a_city_manager_reads_the_chart_filters_by_the_tree_and_exports(
     form.locator("#id_chart-unit-search").fill("hoan kiem")
     assert form.locator("[data-unit-tree-status]").inner_text() == "Số đơn vị tìm thấy: 3"
     assert not form.locator('li[data-unit-name="Xã Sóc Sơn"]').is_visible()
+    page.keyboard.press("Tab")  # from the search field, the keyboard reaches the choices
+    assert page.evaluate("document.activeElement.name") == "chart-unit"
     form.get_by_label("Phường Hoàn Kiếm", exact=True).check()
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()

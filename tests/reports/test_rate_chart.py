@@ -82,6 +82,10 @@ def test_the_chart_is_an_image_with_a_name_and_a_table_beside_it(staff_client, u
     assert svg and "tỷ lệ người được giao đã hoàn thành" in svg.group(1)
     assert 'id="chart-rate-title"' in html
     assert "<summary>Số liệu của biểu đồ dưới dạng bảng</summary>" in html and "<caption>" in html
+    assert "Tỷ lệ hoàn thành khóa học được giao (%)" in html
+    svg_html = html[html.index("<svg") : html.index("</svg>")]
+    assert re.search(r'width="\d+\.\d"', svg_html)  # SVG numbers with a point, though Vietnamese writes a comma
+    assert not re.search(r'="\d+,\d', svg_html)
     assert chart_table(html) == {
         "Trạm Y tế phường Hoàn Kiếm": ("1", "0", "0"),
         "Công an phường Hoàn Kiếm": ("2", "1", "50"),
