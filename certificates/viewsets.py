@@ -22,6 +22,7 @@ from accounts.models import OrganisationUnit
 from accounts.roles import is_administrator
 from accounts.scopes import in_scope, visible_units
 from accounts.viewsets import AdministratorsOnlyMixin, ManagersOnlyMixin, ScopedModelViewSet
+from accounts.widgets import UnitTreeSelect
 from audit.services import log_export
 from certificates import services
 from certificates.archive import zip_stream
@@ -126,7 +127,14 @@ class ZipForm(forms.Form):
     course = forms.ModelChoiceField(
         label=gettext_lazy("Course"), queryset=CoursePage.objects.filter(issues_certificate=True), required=False
     )
-    unit = forms.ModelChoiceField(label=gettext_lazy("Unit (with the units below it)"), queryset=None, required=False)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Unit (with the units below it)"),
+        queryset=None,
+        required=False,
+        blank=True,
+        empty_label=gettext_lazy("All units"),
+        widget=UnitTreeSelect,
+    )
     issued_from = forms.DateField(
         label=gettext_lazy("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -11,14 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView
 
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.widgets.button import HeaderButton
 
+from accounts.filters import UnitTreeFilter
 from accounts.models import OrganisationUnit
 from accounts.scopes import sees_records, units_in_scope, visible_units
 from accounts.viewsets import ManagersOnlyMixin, ScopedModelViewSet
+from accounts.widgets import UnitTreeSelectMultiple
 from cms.viewsets import TableDateColumn
 from courses.assignments import assign, learners_in
 from courses.models import Assignment, CoursePage
@@ -29,7 +32,7 @@ class AssignForm(forms.Form):
     units = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Units"),
         queryset=None,
-        widget=forms.CheckboxSelectMultiple,
+        widget=UnitTreeSelectMultiple,
         help_text=gettext_lazy("Everyone in a chosen unit and in the units below it is expected to take the course."),
     )
     due_on = forms.DateField(label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -41,11 +44,11 @@ class AssignForm(forms.Form):
         learners = self.learner_counts(units)
         self.fields["units"].label_from_instance = lambda unit: (
             ngettext(
-                "%(indent)s%(name)s (%(count)d learner, with the units below)",
-                "%(indent)s%(name)s (%(count)d learners, with the units below)",
+                "%(name)s (%(count)d learner, with the units below)",
+                "%(name)s (%(count)d learners, with the units below)",
                 learners.get(unit.pk, 0),
             )
-            % {"indent": "— " * (unit.depth - 1), "name": unit.name, "count": learners.get(unit.pk, 0)}
+            % {"name": unit.name, "count": learners.get(unit.pk, 0)}
         )
 
     @staticmethod
@@ -94,6 +97,14 @@ class AssignView(ManagersOnlyMixin, WagtailAdminTemplateMixin, FormView):
         return redirect("assignments:index")
 
 
+class AssignmentFilterSet(WagtailFilterSet):
+    unit = UnitTreeFilter()  # assignments to the chosen unit and to the units below it
+
+    class Meta:
+        model = Assignment
+        fields = ["course", "unit"]
+
+
 class AssignmentIndexView(IndexView):
     def get_base_queryset(self):
         return Assignment.objects.select_related("course", "unit", "assigned_by")
@@ -118,7 +129,7 @@ class AssignmentViewSet(ScopedModelViewSet):
         TableDateColumn("due_on", label=gettext_lazy("Due date")),
         Column("assigned_by", label=gettext_lazy("Assigned by")),
     ]
-    list_filter = ["course"]
+    filterset_class = AssignmentFilterSet
     form_fields = ["due_on"]
     search_fields = ["course__title", "unit__name"]
     search_backend_name = None

@@ -1,5 +1,6 @@
-"""The managers' panel on the admin home: figures for their scope and three bar charts drawn as
-SVG on the server (no script, no third-party request)."""
+"""The managers' panel on the admin home: figures for their scope, two bar charts of completions
+and the chart of completion rates by unit (reports.charts), drawn as SVG on the server (no
+charting script, no third-party request)."""
 
 import datetime
 
@@ -10,12 +11,12 @@ from django.utils.formats import date_format
 
 from wagtail.admin.ui.components import Component
 
-from accounts.models import OrganisationUnit
-from accounts.scopes import in_scope, visible_units
+from accounts.scopes import in_scope
 from certificates.models import Certificate
 from cms.models import ProgrammeArea
 from courses.models import Completion, CoursePage
 from ops.replica import reads_from_replica
+from reports.charts import RateChartForm, rate_chart
 from reports.lag import current_lag_notice
 from reports.summary import unit_summary
 
@@ -50,8 +51,16 @@ class ManagerDashboardPanel(Component):
     order = 50
     template_name = "reports/dashboard_panel.html"
 
-    def __init__(self, user):
+    def __init__(self, user, query=None):
         self.user = user
+        # The rate chart's choice, from the dashboard's address; without one, the defaults.
+        self.chart_form = RateChartForm(
+            query if query and any(k.startswith("chart-") for k in query) else None, user=user
+        )
+
+    @property
+    def media(self):
+        return self.chart_form.media
 
     @reads_from_replica()
     def get_context_data(self, parent_context):
@@ -69,7 +78,8 @@ class ManagerDashboardPanel(Component):
             "assigned_rate": total.assigned_completion_rate,
             "by_month": bars(self.by_month(recent, first_month, today)),
             "by_area": bars(self.by_area(recent)),
-            "by_unit": bars(self.by_top_unit(recent)),
+            "chart_form": self.chart_form,
+            "rate_chart": rate_chart(self.user, *self.chart_form.choice(), today=today),
             "lag_notice": current_lag_notice(),
         }
 
@@ -84,7 +94,7 @@ class ManagerDashboardPanel(Component):
         }
         months, month = [], first_month
         while month <= today:
-            months.append((date_format(month, "m/y"), counts.get(month, 0)))
+            months.append((date_format(month, "m/Y"), counts.get(month, 0)))
             month = (month + datetime.timedelta(days=32)).replace(day=1)
         return months
 
@@ -92,22 +102,3 @@ class ManagerDashboardPanel(Component):
     def by_area(recent):
         counts = dict(recent.values("area").annotate(count=Count("pk")).values_list("area", "count"))
         return [(str(area), counts.get(area, 0)) for area in sorted(counts) or [ProgrammeArea.COMMUNICATION]]
-
-    def by_top_unit(self, recent):
-        """Completions by the units one level below the top of the user's scope (at most eight)."""
-        units = list(visible_units(self.user).order_by("path"))
-        if not units:
-            return []
-        top_depth = min(unit.depth for unit in units)
-        level = [unit for unit in units if unit.depth == top_depth + 1] or [u for u in units if u.depth == top_depth]
-        counts = dict(
-            recent.filter(user__unit__isnull=False)
-            .values("user__unit__path")
-            .annotate(count=Count("pk"))
-            .values_list("user__unit__path", "count")
-        )
-        totals = [
-            (unit.name, sum(c for path, c in counts.items() if OrganisationUnit.path_is_below(path, [unit])))
-            for unit in level
-        ]
-        return sorted(totals, key=lambda item: -item[1])[:8]

@@ -6,6 +6,8 @@ Definitions (also in docs/decisions.md), for the chosen courses and period:
 - enrolled: learner-course pairs with an enrolment started in the period;
 - completed: learner-course pairs completed in the period;
 - completion rate: completed ÷ the pairs assigned or enrolled (either), in percent;
+- assigned completed: assigned pairs completed in the period (of all time without a period);
+- assigned completion rate: assigned completed ÷ assigned, in percent (the dashboard's chart);
 - overdue: assigned pairs past their due date with no completion that fulfils it (one that has not
   lapsed by the due date: courses.assignments.fulfilling);
 - certificates: certificates issued in the period (re-issues excluded).
@@ -26,7 +28,7 @@ from courses.assignments import fulfilling
 from courses.models import Assignment, Completion, CoursePage, Enrolment
 from reports.rows import start_of
 
-FIGURES = ("learners", "assigned", "enrolled", "completed", "overdue", "certificates")
+FIGURES = ("learners", "assigned", "enrolled", "completed", "overdue", "certificates", "assigned_completed")
 
 
 @dataclass
@@ -37,11 +39,11 @@ class Figures:
     completed: int = 0
     overdue: int = 0
     certificates: int = 0
+    assigned_completed: int = 0  # assigned pairs completed in the period
     expected: int = 0  # assigned or enrolled, for the rate
-    assigned_completed: int = 0  # assigned pairs completed at any time, for the dashboard's rate
 
     def add(self, other):
-        for name in (*FIGURES, "expected", "assigned_completed"):
+        for name in (*FIGURES, "expected"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
@@ -111,8 +113,8 @@ def figures_by_unit(courses, start=None, end=None, today=None):
     # Without a period, each enrolled pair has exactly one enrolment not superseded by a renewal:
     # counted from the index on enrolment (course, superseded, user, completed_at), with no DISTINCT.
     enrolled_pairs = grouped(enrolments) if start or end else grouped(enrolments.filter(superseded=False), Count("pk"))
-    # Completions of all time (for the assigned completion rate), in the period, and those that
-    # fulfil each past due date (for the overdue): one count of learners per (course, due date).
+    # Completions in the period (of all time without one), and those that fulfil each past due
+    # date (for the overdue): one count of learners per (course, due date).
     course_by_id = {course.pk: course for course in courses}
     late = sorted({(course_id, due_on) for course_id, covered in coverage.items() for due_on in covered.values()})
     late = [(course_id, due_on) for course_id, due_on in late if due_on < today]
@@ -120,18 +122,17 @@ def figures_by_unit(courses, start=None, end=None, today=None):
         f"fulfilled_{index}": Count("user_id", distinct=True, filter=fulfilling(course_by_id[course_id], due_on))
         for index, (course_id, due_on) in enumerate(late)
     }
-    ever_completed, fulfilled, completed_pairs = {}, {}, []
-    for course_id, unit_id, ever, in_period, *fulfilled_by_due in (
+    completed_by_pair, fulfilled, completed_pairs = {}, {}, []
+    for course_id, unit_id, in_period, *fulfilled_by_due in (
         Completion.objects.filter(course_id__in=course_ids, user__is_active=True)
         .values("course_id", "user__unit_id")
         .annotate(
-            ever=Count("user_id", distinct=True),
             in_period=Count("user_id", distinct=True, filter=completed_in_period),
             **fulfilled_counts,
         )
-        .values_list("course_id", "user__unit_id", "ever", "in_period", *fulfilled_counts)
+        .values_list("course_id", "user__unit_id", "in_period", *fulfilled_counts)
     ):
-        ever_completed[course_id, unit_id] = ever
+        completed_by_pair[course_id, unit_id] = in_period
         for (late_course_id, due_on), count in zip(late, fulfilled_by_due, strict=True):
             if late_course_id == course_id:
                 fulfilled[course_id, unit_id, due_on] = count
@@ -153,7 +154,7 @@ def figures_by_unit(courses, start=None, end=None, today=None):
             figures[unit_id].completed += count
     for course_id, covered in coverage.items():
         for unit_id, due_on in covered.items():
-            done = min(learners.get(unit_id, 0), ever_completed.get((course_id, unit_id), 0))
+            done = min(learners.get(unit_id, 0), completed_by_pair.get((course_id, unit_id), 0))
             figures[unit_id].assigned_completed += done
             if due_on < today:
                 figures[unit_id].overdue += max(
@@ -165,10 +166,17 @@ def figures_by_unit(courses, start=None, end=None, today=None):
     return figures
 
 
-def unit_summary(user, courses, start=None, end=None, today=None):
-    """Rows in tree order for the units `user` may see, each with its subtree's figures, and the total."""
+def unit_summary(user, courses, start=None, end=None, today=None, unit=None):
+    """Rows in tree order for the units `user` may see (only `unit` and those below it when given),
+    each with its subtree's figures, and the total.
+
+    The unit summary report and the dashboard's rate chart both read their figures from here.
+    """
     direct = figures_by_unit(courses, start, end, today)
-    units = list(visible_units(user).order_by("path"))
+    units = visible_units(user)
+    if unit is not None:
+        units = units.below([unit])  # within the scope: never more than the user sees
+    units = list(units.order_by("path"))
     top = min((unit.depth for unit in units), default=1)
     rows = {unit.path: SummaryRow(unit=unit, depth=unit.depth - top + 1, figures=Figures()) for unit in units}
     for unit in reversed(units):  # children before parents: each adds itself into its parent

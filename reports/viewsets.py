@@ -14,9 +14,8 @@ from wagtail.admin.views.reports import ReportView
 
 import django_filters
 
-from accounts.models import OrganisationUnit
+from accounts.filters import UnitTreeFilter
 from accounts.roles import is_administrator
-from accounts.scopes import visible_units
 from accounts.viewsets import ManagersOnlyMixin, ScopedModelViewSet
 from audit.models import ExportLog
 from audit.services import log_export
@@ -34,11 +33,6 @@ from reports.summary import SummaryRow, chosen_courses, unit_summary
 RADIOS = {"widget": forms.RadioSelect, "empty_label": _("All")}
 
 
-def unit_choices(request):
-    """The units a filter offers: those the user sees (django-filter passes no request when unbound)."""
-    return visible_units(request.user).order_by("path") if request else OrganisationUnit.objects.none()
-
-
 class DateRangeForm(forms.Form):
     def clean(self):
         data = super().clean()
@@ -49,9 +43,7 @@ class DateRangeForm(forms.Form):
 
 
 class CompletionRecordsFilterSet(WagtailFilterSet):
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with the units below it)"), queryset=unit_choices, method="keep"
-    )
+    unit = UnitTreeFilter(method="keep")
     course = django_filters.ModelChoiceFilter(
         label=_("Course"), queryset=CoursePage.objects.live().order_by("title"), method="keep"
     )
@@ -82,6 +74,7 @@ class UnitSummaryFilterSet(WagtailFilterSet):
         label=_("Courses"), choices=[], method="keep", empty_label=None, widget=forms.RadioSelect
     )
     period = django_filters.DateFromToRangeFilter(label=_("Period"), widget=DateRangePickerWidget, method="keep")
+    unit = UnitTreeFilter(method="keep")
 
     class Meta:
         model = get_user_model()
@@ -211,6 +204,8 @@ class UnitSummaryView(ScopedReportView):
         _("Completion rate (%)"),
         _("Overdue"),
         _("Certificates issued"),
+        _("Assigned and completed"),
+        _("Assigned completion rate (%)"),
     ]
 
     def report_rows(self, data):
@@ -220,6 +215,7 @@ class UnitSummaryView(ScopedReportView):
             chosen_courses(data.get("courses") or "area-1"),
             start=period.start if period else None,
             end=period.stop if period else None,
+            unit=data.get("unit"),
         )
         return rows + [SummaryRow(unit=None, depth=0, figures=self.total, is_subtotal=True)]
 
@@ -247,6 +243,8 @@ class UnitSummaryView(ScopedReportView):
             figures.completion_rate if figures.completion_rate is not None else "",
             figures.overdue,
             figures.certificates,
+            figures.assigned_completed,
+            figures.assigned_completion_rate if figures.assigned_completion_rate is not None else "",
         ]
 
 

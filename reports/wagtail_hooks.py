@@ -42,7 +42,7 @@ def register_unit_summary_menu_item():
 @hooks.register("construct_homepage_panels")
 def add_manager_dashboard(request, panels):
     if sees_records(request.user):
-        panels.insert(0, ManagerDashboardPanel(request.user))
+        panels.insert(0, ManagerDashboardPanel(request.user, request.GET))
 
 
 @hooks.register("register_admin_viewset")

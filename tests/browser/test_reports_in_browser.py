@@ -40,7 +40,7 @@ def test_a_ward_manager_filters_and_downloads_the_completion_records(browser, li
     assert "Phạm Thị Xã" not in listing.inner_text()
 
     # Filter: completed only, through the report's filter panel.
-    page.locator('button[aria-label="Show filters"]').click()
+    page.locator("#filters-drilldown [data-w-dropdown-target='toggle']").first.click()
     page.locator('button[aria-controls="drilldown-id_status"]').click()
     page.locator("#drilldown-id_status").get_by_label("Đã hoàn thành", exact=True).check()
     page.wait_for_load_state("networkidle")

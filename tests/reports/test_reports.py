@@ -10,34 +10,13 @@ import pytest
 from openpyxl import load_workbook
 
 from audit.models import ExportLog
-from courses import assignments
 from courses import services as course_services
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
 from tests.conftest import sign_in_past_second_factor
-from tests.courses.factories import complete_course
 
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/reports/completion-records/"
-
-
-@pytest.fixture
-def records(course, unit_tree, django_capture_on_commit_callbacks):
-    """In the ward: one finished (with a certificate), one half-way, one assigned and not started;
-    in the commune: one finished. The course is assigned to the ward, due in ten days."""
-    assignments.assign(course["course"], [unit_tree["HN-P-HK"]], timezone.localdate() + datetime.timedelta(10), None)
-    people = {
-        "done": UserFactory(full_name="Nguyễn Văn Xong", unit=unit_tree["HN-P-HK-CA"], position="Cán bộ"),
-        "half": UserFactory(full_name="Trần Thị Dở", unit=unit_tree["HN-P-HK-TYT"]),
-        "idle": UserFactory(full_name="Lê Văn Chưa", unit=unit_tree["HN-P-HK-CA"]),
-        "commune": UserFactory(full_name="Phạm Thị Xã", unit=unit_tree["HN-X-SS"]),
-    }
-    with django_capture_on_commit_callbacks(execute=True):
-        complete_course(people["done"], course)
-        complete_course(people["commune"], course)
-    course_services.enrol(people["half"], course["course"])
-    course_services.mark_module_done(people["half"], course["lesson"].specific, course["course"])
-    return people
 
 
 def manager_of(staff_client, unit_tree, code):
@@ -228,12 +207,13 @@ def test_the_unit_summary_adds_up_as_counted_by_hand(staff_client, unit_tree, re
 
     rows = summary_rows(client.get(SUMMARY, {"courses": "area-1", "export": "csv"}))
 
-    # unit, learners, assigned, enrolled, completed, rate %, overdue, certificates
+    # unit, learners, assigned, enrolled, completed, rate %, overdue, certificates,
+    # assigned and completed, assigned completion rate %
     assert rows == [
-        ["Phường Hoàn Kiếm", "3", "3", "2", "1", "33", "0", "1"],
-        ["    Trạm Y tế phường Hoàn Kiếm", "1", "1", "1", "0", "0", "0", "0"],
-        ["    Công an phường Hoàn Kiếm", "2", "2", "1", "1", "50", "0", "1"],
-        ["Tổng cộng", "3", "3", "2", "1", "33", "0", "1"],
+        ["Phường Hoàn Kiếm", "3", "3", "2", "1", "33", "0", "1", "1", "33"],
+        ["    Trạm Y tế phường Hoàn Kiếm", "1", "1", "1", "0", "0", "0", "0", "0", "0"],
+        ["    Công an phường Hoàn Kiếm", "2", "2", "1", "1", "50", "0", "1", "1", "50"],
+        ["Tổng cộng", "3", "3", "2", "1", "33", "0", "1", "1", "33"],
     ]
 
 
@@ -270,9 +250,9 @@ def test_the_city_total_counts_self_enrolled_learners_and_overdue_pairs(staff_cl
         row[0].strip(): row[1:] for row in summary_rows(client.get(SUMMARY, {"courses": "area-1", "export": "csv"}))
     }
 
-    assert rows["Thành phố Hà Nội"] == ["4", "3", "3", "2", "50", "2", "2"]
-    assert rows["Xã Sóc Sơn"] == ["1", "0", "1", "1", "100", "0", "1"]
-    assert rows["Sở Y tế"] == ["0", "0", "0", "0", "", "0", "0"]
+    assert rows["Thành phố Hà Nội"] == ["4", "3", "3", "2", "50", "2", "2", "1", "33"]
+    assert rows["Xã Sóc Sơn"] == ["1", "0", "1", "1", "100", "0", "1", "0", ""]
+    assert rows["Sở Y tế"] == ["0", "0", "0", "0", "", "0", "0", "0", ""]
     assert rows["Tổng cộng"] == rows["Thành phố Hà Nội"]
 
 
@@ -284,16 +264,16 @@ def test_the_summary_period_and_course_choice_narrow_the_figures(staff_client, u
     area_3 = summary_rows(client.get(SUMMARY, {"courses": "area-3", "export": "csv"}))
     one = summary_rows(client.get(SUMMARY, {"courses": str(course["course"].pk), "export": "csv"}))
 
-    assert later[-1] == ["Tổng cộng", "3", "3", "0", "0", "0", "0", "0"]
-    assert area_3[-1] == ["Tổng cộng", "3", "0", "0", "0", "", "0", "0"]
-    assert one[-1] == ["Tổng cộng", "3", "3", "2", "1", "33", "0", "1"]
+    assert later[-1] == ["Tổng cộng", "3", "3", "0", "0", "0", "0", "0", "0", "0"]
+    assert area_3[-1] == ["Tổng cộng", "3", "0", "0", "0", "", "0", "0", "0", ""]
+    assert one[-1] == ["Tổng cộng", "3", "3", "2", "1", "33", "0", "1", "1", "33"]
 
 
 def test_the_summary_refuses_junk_and_shows_its_table(staff_client, unit_tree, records):
     client = manager_of(staff_client, unit_tree, "HN-P-HK")
 
     html = client.get(SUMMARY, {"courses": "999999"}).content.decode()
-    assert "Hãy chọn một lựa chọn hợp lệ." in html and "Công an phường" not in html
+    assert "Hãy chọn một lựa chọn hợp lệ." in html and '<th scope="row" style="padding-left: 2rem">Công an' not in html
 
     html = client.get(SUMMARY).content.decode()
     assert "Công an phường Hoàn Kiếm" in html and "Xã Sóc Sơn" not in html
@@ -319,7 +299,7 @@ def test_the_dashboard_shows_a_ward_manager_the_figures_of_the_ward_only(staff_c
         "Khóa học được giao đã hoàn thành": "33%",
     }
     panel = html.split('id="manager-dashboard-heading"')[1].split("</section>")[0]
-    assert panel.count("<svg") == 3 and "<title>Công an phường Hoàn Kiếm: 1</title>" in panel
+    assert panel.count("<svg") == 3 and '<th scope="row">Công an phường Hoàn Kiếm</th>' in panel
     assert "Xã Sóc Sơn" not in panel
     # Drawn on the server: no script, nothing fetched from elsewhere.
     assert "<script" not in panel and "http" not in panel.replace('xmlns="http://www.w3.org/2000/svg"', "")
@@ -350,8 +330,8 @@ def test_a_unit_manager_sees_only_their_unit_in_every_report_export_and_the_dash
 
     assert sorted(row[0] for row in records_csv[1:]) == ["Lê Văn Chưa", "Nguyễn Văn Xong"]
     assert summary == [
-        ["Công an phường Hoàn Kiếm", "2", "2", "1", "1", "50", "0", "1"],
-        ["Tổng cộng", "2", "2", "1", "1", "50", "0", "1"],
+        ["Công an phường Hoàn Kiếm", "2", "2", "1", "1", "50", "0", "1", "1", "50"],
+        ["Tổng cộng", "2", "2", "1", "1", "50", "0", "1", "1", "50"],
     ]
     assert figures["Người học"] == "2" and figures["Giấy chứng nhận đã cấp"] == "1"
     assert "Trần Thị Dở" not in by_url and "Hãy chọn một lựa chọn hợp lệ." in by_url

@@ -13,7 +13,7 @@ import pytest
 from audit.models import ExportLog
 from tests.conftest import REPLICA_TESTS
 from tests.reports.test_lag_notice import NOTICE_VI
-from tests.reports.test_reports import URL, csv_rows, manager_of, records  # noqa: F401 - a fixture
+from tests.reports.test_reports import URL, csv_rows, manager_of
 
 pytestmark = [REPLICA_TESTS, pytest.mark.usefixtures("records")]
 
