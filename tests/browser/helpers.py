@@ -48,3 +48,18 @@ def serious_axe_findings_at_phone_and_desktop(page):
         ]
     page.set_viewport_size(size)
     return findings
+
+
+def fill_sign_up_form(page, email):
+    """Fill in and send the sign-up form as a new official would, on the page already open."""
+    from tests.accounts.factories import DEFAULT_PASSWORD
+
+    page.get_by_label("E-mail:", exact=True).fill(email)
+    page.get_by_label("Mật khẩu:", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_label("Mật khẩu (nhập lại):", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_label("Họ và tên:", exact=True).fill("Trần Thị Mai")
+    page.get_by_label("Đơn vị công tác:", exact=True).fill("Trạm Y tế phường Hoàn Kiếm – Phường Hoàn Kiếm")
+    page.get_by_label("Chức vụ:", exact=True).fill("Y sĩ")
+    page.get_by_label("Đối tượng:", exact=True).select_option("staff")
+    page.get_by_label("Tôi đồng ý").check()
+    page.get_by_role("button", name="Tạo tài khoản").click()

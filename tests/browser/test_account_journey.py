@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.browser.helpers import fill_sign_up_form
 from tests.conftest import QUICK_EXIT_URL
 
 # serialized_rollback: the flush after a live-server test would drop the data migrations made
@@ -40,15 +41,7 @@ def origin(url):
 def test_sign_up_confirm_log_in_log_out(context, live_server, mailoutbox):
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/signup/")
-    page.get_by_label("E-mail:", exact=True).fill("mai.tran@example.org")
-    page.get_by_label("Mật khẩu:", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_label("Mật khẩu (nhập lại):", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_label("Họ và tên:", exact=True).fill("Trần Thị Mai")
-    page.get_by_label("Đơn vị công tác:", exact=True).fill("Trạm Y tế phường Hoàn Kiếm – Phường Hoàn Kiếm")
-    page.get_by_label("Chức vụ:", exact=True).fill("Y sĩ")
-    page.get_by_label("Đối tượng:", exact=True).select_option("staff")
-    page.get_by_label("Tôi đồng ý").check()
-    page.get_by_role("button", name="Tạo tài khoản").click()
+    fill_sign_up_form(page, "mai.tran@example.org")
 
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
     assert len(mailoutbox) == 1

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.browser.helpers import fill_sign_up_form
 from tests.browser.test_accessibility import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -25,15 +25,7 @@ def assert_accessible(page, width, where):
 
 def sign_up(page, base_url, mailoutbox, email, course_path):
     page.goto(f"{base_url}/accounts/signup/?next={course_path}")
-    page.get_by_label("E-mail:", exact=True).fill(email)
-    page.get_by_label("Mật khẩu:", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_label("Mật khẩu (nhập lại):", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_label("Họ và tên:", exact=True).fill("Trần Thị Mai")
-    page.get_by_label("Đơn vị công tác:", exact=True).fill("Trạm Y tế phường Hoàn Kiếm – Phường Hoàn Kiếm")
-    page.get_by_label("Chức vụ:", exact=True).fill("Y sĩ")
-    page.get_by_label("Đối tượng:", exact=True).select_option("staff")
-    page.get_by_label("Tôi đồng ý").check()
-    page.get_by_role("button", name="Tạo tài khoản").click()
+    fill_sign_up_form(page, email)
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
 
     mail = next(message for message in mailoutbox if email in message.to)
