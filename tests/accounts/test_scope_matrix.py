@@ -82,6 +82,8 @@ EXPECTED = {
     "certificates:zip":                            ("units",         "S   S    S    S    D    D   D    L"),
     "certificates:zip?download=1":                 ("certificates",  "S   S    S    S    D    D   D    L"),
     "certificate_pdf":                             ("certificates",  "S   S    S    S    D    D   D    L"),
+    # The status of a certificate being rendered answers its holder only (none of these roles).
+    "certificate_status":                          ("certificates",  "D   D    D    D    D    D   D    D"),
     "assignments:index":                           ("assignments",   "S   S    S    S    D    D   D    L"),
     "assignments:index_results":                   ("assignments",   "S   S    S    S    D    D   D    L"),
     "assignments:add":                             ("units",         "S   S    S    S    D    D   D    L"),
