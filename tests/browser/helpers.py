@@ -20,6 +20,16 @@ def sign_in(page, base_url, email, totp_secret=None, start="/accounts/login/"):
     page.wait_for_load_state()
 
 
+def wait_for_short_animations(page):
+    """A message still fading in is read at part opacity, so its contrast looks too low to axe:
+    let short animations and transitions end first (not endless or slow ones, such as the
+    admin's, which run for about 25 s after a resize)."""
+    page.wait_for_function(
+        "() => document.getAnimations().every(animation => animation.playState !== 'running'"
+        " || animation.effect.getComputedTiming().endTime > 3000)"
+    )
+
+
 def serious_axe_findings_at_phone_and_desktop(page):
     """axe-core (WCAG 2.1 A and AA) on the page as it stands, at 360 px and at desktop width:
     the serious and critical findings, as (width, rule, impact, the nodes' selectors). The page's context must be
@@ -31,13 +41,7 @@ def serious_axe_findings_at_phone_and_desktop(page):
     findings, size = [], page.viewport_size
     for width in (360, 1280):
         page.set_viewport_size({"width": width, "height": 800})
-        # A message still fading in is read at part opacity, so its contrast looks too low: let
-        # short animations and transitions end first (not endless or slow ones, such as the
-        # admin's, which run for about 25 s after a resize).
-        page.wait_for_function(
-            "() => document.getAnimations().every(animation => animation.playState !== 'running'"
-            " || animation.effect.getComputedTiming().endTime > 3000)"
-        )
+        wait_for_short_animations(page)
         if not page.evaluate("() => typeof axe !== 'undefined'"):
             page.add_script_tag(path=str(axe))
         result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)

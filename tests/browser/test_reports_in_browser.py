@@ -48,7 +48,7 @@ def test_a_ward_manager_filters_and_downloads_the_completion_records(browser, li
     assert "status=completed" in page.url
 
     page.keyboard.press("Escape")
-    page.locator('button[aria-label="Actions"]').click()
+    page.locator("#w-slim-header-buttons button[data-w-dropdown-target='toggle']").first.click()
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="Tải CSV").click()
     assert csv_download.value.suggested_filename == "ho-so-hoan-thanh.csv"
@@ -57,7 +57,7 @@ def test_a_ward_manager_filters_and_downloads_the_completion_records(browser, li
     assert [row[0] for row in rows[1:]] == ["Nguyễn Văn Xong"]
 
     if not page.get_by_role("link", name="Tải XLSX").is_visible():
-        page.locator('button[aria-label="Actions"]').click()
+        page.locator("#w-slim-header-buttons button[data-w-dropdown-target='toggle']").first.click()
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="Tải XLSX").click()
     assert xlsx_download.value.suggested_filename == "ho-so-hoan-thanh.xlsx"

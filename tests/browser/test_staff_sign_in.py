@@ -12,6 +12,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.browser.helpers import wait_for_short_animations
 from tests.browser.test_accessibility import AXE, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -29,6 +30,7 @@ def mailed_code(mailoutbox):
 
 
 def passes_axe_and_fits(page, width):
+    wait_for_short_animations(page)
     assert axe_violations(page) == [], page.url
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
