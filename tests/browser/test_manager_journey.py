@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from courses import assignments
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in, wait_for_short_animations
 from tests.browser.test_accessibility import axe_violations
 from tests.courses.factories import complete_course
 
@@ -25,6 +25,9 @@ PHONE, DESKTOP = {"width": 360, "height": 740}, {"width": 1280, "height": 900}
 
 
 def serious(page):
+    # A listing Wagtail is swapping in fades while it loads: let the request and the fade end first.
+    page.wait_for_load_state("networkidle")
+    wait_for_short_animations(page)
     return [finding for finding in axe_violations(page) if finding[1] in ("serious", "critical")]
 
 
