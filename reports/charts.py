@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scopes import visible_units
 from accounts.widgets import UnitTreeSelect
 from courses.models import CoursePage
+from reports.programme_figures import PLAN_START as PLAN_STARTED_ON
 from reports.summary import chosen_courses, unit_summary
 
-# Plan 106/KH-UBND of Hà Nội's People's Committee (19 April 2021) on GBV for 2021–2025.
-PLAN_STARTED_ON = datetime.date(2021, 4, 19)
+# "Since the plan began" is the one period the programme page counts from too (PLAN_START).
 
 THIS_YEAR, LAST_12_MONTHS, SINCE_PLAN = "this-year", "last-12-months", "since-plan"
 PERIODS = [

@@ -29,7 +29,9 @@ from cms.models import MaterialDownloadCount, MaterialPage, ProgrammeArea
 from courses.models import Assignment, Completion
 from reports.rows import start_of
 
-PLAN_START = datetime.date(2021, 1, 1)  # Plan 106/KH-UBND, 19 April 2021, covers 2021-2025
+# Plan 106/KH-UBND (signed 19 April 2021) covers the years 2021-2025: its figures count from the
+# start of 2021, on the programme page and in the dashboard chart alike.
+PLAN_START = datetime.date(2021, 1, 1)
 CACHE_KEY = "programme-figures"
 
 
