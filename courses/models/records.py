@@ -28,6 +28,11 @@ class Enrolment(models.Model):
     score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
     # Set on the old enrolment when the learner renews the course: reports read the latest only.
     superseded = models.BooleanField(_("superseded by a renewal"), default=False)
+    # Kept in the transaction that records progress, so reports read them from this row instead of
+    # counting progress rows: the live modules of the course this enrolment has done, and when the
+    # learner last did something in it (enrolled, finished a module, completed).
+    modules_done = models.PositiveSmallIntegerField(_("modules done"), default=0)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("enrolment")
