@@ -18,7 +18,7 @@ from courses.models import Completion, CoursePage
 from ops.replica import reads_from_replica
 from reports.charts import RateChartForm, rate_chart
 from reports.lag import current_lag_notice
-from reports.summary import unit_summary
+from reports.summary import figures_as_of, figures_refreshed_at, unit_summary
 
 CHART_WIDTH, CHART_HEIGHT, LABEL_SPACE = 560, 180, 40
 
@@ -81,6 +81,7 @@ class ManagerDashboardPanel(Component):
             "chart_form": self.chart_form,
             "rate_chart": rate_chart(self.user, *self.chart_form.choice(), today=today),
             "lag_notice": current_lag_notice(),
+            "figures_as_of": figures_as_of(figures_refreshed_at()),
         }
 
     @staticmethod

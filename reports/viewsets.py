@@ -27,7 +27,7 @@ from ops.replica import iterate_on_replica, reads_from_replica
 from reports import exports
 from reports.lag import current_lag_notice
 from reports.rows import HEADINGS, CompletionRows, Status
-from reports.summary import SummaryRow, chosen_courses, unit_summary
+from reports.summary import SummaryRow, chosen_courses, figures_as_of, figures_refreshed_at, unit_summary
 
 # As Wagtail's own filters show a few choices: radio buttons, "All" first.
 RADIOS = {"widget": forms.RadioSelect, "empty_label": _("All")}
@@ -229,6 +229,7 @@ class UnitSummaryView(ScopedReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rows"] = context["object_list"]
+        context["figures_as_of"] = figures_as_of(figures_refreshed_at())
         return context
 
     def export_values(self, row):

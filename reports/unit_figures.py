@@ -1,0 +1,323 @@
+"""The unit summary's figures counted ahead of time, so that reading them costs a few small queries
+whatever the number of learners (issue 17).
+
+What is stored (reports.models), counted from the records by `refresh`:
+- per unit, its active learners;
+- per course and unit an assignment covers, the earliest due date and the learners holding a
+  completion that fulfils it (whether it is past is decided when read: overdue follows today);
+- per course, unit and day, month and year, the enrolments started, completions and current
+  certificates issued, and the repeats of a learner in a course with the day of their one before.
+
+A period's learner-course pairs are the rows in it less the repeats whose one before is in it too
+(a learner who renewed counts once), read from whole years, whole months and the days at the edges
+(`spans`). The figures are those of `reports.figures.live_facts`, which the tests hold them to.
+
+Freshness: every change that moves a figure (`WATCHED`) asks, once its transaction commits, for a
+refresh `REFRESH_DELAY` later; the changes before it run share that one refresh (a cache key), so a
+burst of a thousand completions queues one or two. `manage.py refresh_unit_figures`, run by a timer,
+is the safety net for writes no signal tells of (queryset updates, a lost queue). Before any refresh
+(a fresh install), the first read counts them; where no worker runs the queue (the immediate
+backend: development, tests), a read after a change counts them again first.
+"""
+
+import datetime
+import logging
+import time
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
+from django.db.models.signals import post_delete, post_save
+from django.tasks import task
+from django.utils import timezone
+
+from accounts.models import OrganisationUnit
+from certificates.models import Certificate
+from courses.models import Assignment, Completion, CoursePage, Enrolment
+from reports.figures import UnitCourseFacts, standing_facts
+from reports.models import UnitCourseActivity, UnitCourseAssignment, UnitCourseRepeat, UnitFiguresRefresh, UnitLearners
+
+logger = logging.getLogger("reports")
+
+REFRESH_DELAY = datetime.timedelta(seconds=30)  # the changes of these seconds share one refresh
+QUEUED_KEY = "reports:unit-figures:queued"
+CHANGED_KEY = "reports:unit-figures:changed"  # without a worker: when a figure last changed
+BATCH = 5000
+Span = UnitCourseActivity.Span
+Figure = UnitCourseRepeat.Figure
+
+# The models whose rows move a figure, and the fields that do (a save naming only others does not).
+WATCHED = {
+    Enrolment: {"user", "course", "started_at", "superseded"},
+    Completion: {"user", "course", "completed_on"},
+    Certificate: {"user", "course", "status", "issued_on"},
+    Assignment: {"course", "unit", "due_on"},
+    get_user_model(): {"unit", "is_active"},
+    OrganisationUnit: {"path"},
+    CoursePage: {"certificate_validity_months"},
+}
+
+
+# Reading
+
+
+def refreshed_at():
+    """When the stored figures were counted. Counts them first if they never were, or if no worker
+    counts them (the immediate backend) and something changed since."""
+    counted_at = UnitFiguresRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    if counted_at is None or (without_worker() and changed_since(counted_at)):
+        counted_at = refresh()
+    return counted_at
+
+
+def stored_facts(courses, start=None, end=None, unit_ids=None):
+    """The facts of reports.figures for these courses and period (None: unbounded), from the stored
+    figures; only the units of `unit_ids` when given. Four queries, whatever the learners."""
+    course_ids = [course.pk for course in courses]
+    in_units = Q(unit_id__in=unit_ids) if unit_ids is not None else Q()
+    facts = UnitCourseFacts(learners=dict(UnitLearners.objects.filter(in_units).values_list("unit_id", "learners")))
+    for course_id, unit_id, due_on, fulfilled in UnitCourseAssignment.objects.filter(
+        in_units, course_id__in=course_ids
+    ).values_list("course_id", "unit_id", "due_on", "fulfilled"):
+        facts.due_on[course_id, unit_id] = due_on
+        facts.fulfilled[course_id, unit_id] = fulfilled
+    activity = (
+        UnitCourseActivity.objects.filter(in_units, spans_q(start, end), course_id__in=course_ids)
+        .values("course_id", "unit_id")
+        .annotate(enrolled=Sum("enrolled"), completed=Sum("completed"), certificates=Sum("certificates"))
+        .values_list("course_id", "unit_id", "enrolled", "completed", "certificates")
+    )
+    for course_id, unit_id, enrolled, completed, certificates in activity:
+        facts.enrolled[course_id, unit_id] = enrolled
+        facts.completed[course_id, unit_id] = completed
+        facts.certificates[course_id, unit_id] = certificates
+    # A repeat whose one before is in the period too: the learner is already counted.
+    repeats_in_period = Q(on__lte=end) if end else Q()
+    if start:
+        repeats_in_period &= Q(previous_on__gte=start)
+    repeats = (
+        UnitCourseRepeat.objects.filter(in_units, repeats_in_period, course_id__in=course_ids)
+        .values("course_id", "unit_id", "figure")
+        .annotate(count=Sum("count"))
+        .values_list("course_id", "unit_id", "figure", "count")
+    )
+    for course_id, unit_id, figure, count in repeats:
+        counts = getattr(facts, figure)
+        counts[course_id, unit_id] -= count
+    for counts in (facts.enrolled, facts.completed, facts.certificates):
+        for key in [key for key, count in counts.items() if not count]:
+            del counts[key]
+    return facts
+
+
+def spans_q(start, end):
+    """A condition on UnitCourseActivity: the rows whose day, month or year lies in [start, end]."""
+    condition = Q(pk__in=[])
+    for span, first, last in spans(start, end):
+        bounds = Q(span=span)
+        if first is not None:
+            bounds &= Q(starts_on__gte=first)
+        if last is not None:
+            bounds &= Q(starts_on__lte=last)
+        condition |= bounds
+    return condition
+
+
+def spans(start, end):
+    """[(span, first, last)]: the days, months and years (by their first day, from first to last,
+    None unbounded) that together make [start, end] exactly, the fewest rows: whole years, the
+    whole months beside them, the days at the edges."""
+    if start is not None and end is not None and start > end:
+        return []
+    return _split(start, end, Span.YEAR)
+
+
+FINER = {Span.YEAR: Span.MONTH, Span.MONTH: Span.DAY}
+
+
+def _beginning(day, span):
+    return {Span.YEAR: day.replace(month=1, day=1), Span.MONTH: day.replace(day=1), Span.DAY: day}[span]
+
+
+def _next(day, span):
+    """The first day of the span after the one `day` begins."""
+    if span == Span.YEAR:
+        return day.replace(year=day.year + 1)
+    if span == Span.MONTH:
+        return (day + datetime.timedelta(days=32)).replace(day=1)
+    return day + datetime.timedelta(days=1)
+
+
+def _split(start, end, span):
+    if span == Span.DAY:
+        return [(span, start, end)]
+    one_day = datetime.timedelta(days=1)
+    # The first and last whole spans, by their first day.
+    first = start if start is None or _beginning(start, span) == start else _next(_beginning(start, span), span)
+    last = None
+    if end is not None:
+        last = _beginning(end, span)
+        if _next(last, span) - one_day != end:
+            last = _beginning(last - one_day, span)
+    if first is not None and last is not None and first > last:
+        return _split(start, end, FINER[span])
+    parts = [(span, first, last)]
+    if start is not None and start < first:
+        parts += _split(start, first - one_day, FINER[span])
+    if end is not None and _next(last, span) <= end:
+        parts += _split(_next(last, span), end, FINER[span])
+    return parts
+
+
+# Counting
+
+
+def refresh():
+    """Count every figure again from the records and replace the stored ones, in one transaction
+    that holds the refresh row, so two refreshes never interleave. Returns when it began: every
+    change committed before that is in the figures."""
+    began = time.perf_counter()
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        marker, _created = UnitFiguresRefresh.objects.select_for_update().get_or_create(pk=1)
+        counted_at = timezone.now()
+        courses = list(CoursePage.objects.using(DEFAULT_DB_ALIAS).all())
+        standing = standing_facts(courses, using=DEFAULT_DB_ALIAS)
+        days, repeats = activity_by_day(), list(all_repeats())
+        for model in (UnitLearners, UnitCourseAssignment, UnitCourseActivity, UnitCourseRepeat):
+            model.objects.all().delete()
+        UnitLearners.objects.bulk_create(
+            [UnitLearners(unit_id=unit_id, learners=count) for unit_id, count in standing.learners.items()],
+            batch_size=BATCH,
+        )
+        UnitCourseAssignment.objects.bulk_create(
+            [
+                UnitCourseAssignment(
+                    course_id=course_id,
+                    unit_id=unit_id,
+                    due_on=due_on,
+                    fulfilled=standing.fulfilled.get((course_id, unit_id), 0),
+                )
+                for (course_id, unit_id), due_on in standing.due_on.items()
+            ],
+            batch_size=BATCH,
+        )
+        UnitCourseActivity.objects.bulk_create(activity_rows(days), batch_size=BATCH)
+        UnitCourseRepeat.objects.bulk_create(repeats, batch_size=BATCH)
+        marker.refreshed_at = counted_at
+        marker.seconds = time.perf_counter() - began
+        marker.save()
+    return counted_at
+
+
+def events():
+    """(figure, the rows it counts of learners in a unit, all rows of the kind whose learner and
+    course may make a repeat, the rows' day), read on the primary."""
+    in_a_unit = Q(user__unit__isnull=False)
+    active = in_a_unit & Q(user__is_active=True)
+    enrolments = Enrolment.objects.using(DEFAULT_DB_ALIAS)
+    completions = Completion.objects.using(DEFAULT_DB_ALIAS)
+    # As the live count: current certificates, of active learners or not.
+    certificates = Certificate.objects.using(DEFAULT_DB_ALIAS).current()
+    return [
+        (Figure.ENROLLED, enrolments.filter(active).annotate(day=TruncDate("started_at")), enrolments, "day"),
+        (Figure.COMPLETED, completions.filter(active), completions, "completed_on"),
+        (Figure.CERTIFICATES, certificates.filter(in_a_unit), certificates, "issued_on"),
+    ]
+
+
+def activity_by_day():
+    """{(course id, unit id, day): {figure: rows}} from one grouped query per figure."""
+    days = defaultdict(dict)
+    for figure, queryset, _kind, day in events():
+        for course_id, unit_id, on, count in (
+            queryset.values("course_id", "user__unit_id", day)
+            .annotate(count=Count("pk"))
+            .values_list("course_id", "user__unit_id", day, "count")
+        ):
+            days[course_id, unit_id, on][figure] = count
+    return days
+
+
+def activity_rows(days):
+    """The day rows, and the month and year rows that add them up."""
+    totals = defaultdict(lambda: defaultdict(int))
+    for (course_id, unit_id, on), counts in days.items():
+        for span in Span.values:
+            bucket = totals[course_id, unit_id, span, _beginning(on, span)]
+            for figure, count in counts.items():
+                bucket[figure] += count
+    return [
+        UnitCourseActivity(course_id=course_id, unit_id=unit_id, span=span, starts_on=starts_on, **counts)
+        for (course_id, unit_id, span, starts_on), counts in totals.items()
+    ]
+
+
+def all_repeats():
+    """UnitCourseRepeat rows: each row of a figure after the first of its learner and course, with
+    the day of the one before (by day, then by id)."""
+    for figure, queryset, kind, day in events():
+        # The learner is the same, so is whether they are active and in a unit.
+        same_pair = kind.filter(user_id=OuterRef("user_id"), course_id=OuterRef("course_id")).exclude(pk=OuterRef("pk"))
+        rows = (
+            queryset.filter(Exists(same_pair))
+            .order_by("user_id", "course_id", day, "pk")
+            .values_list("user_id", "course_id", "user__unit_id", day)
+        )
+        counts, previous = defaultdict(int), None
+        for user_id, course_id, unit_id, on in rows:
+            if previous is not None and previous[:2] == (user_id, course_id):
+                counts[course_id, unit_id, on, previous[2]] += 1
+            previous = (user_id, course_id, on)
+        for (course_id, unit_id, on, previous_on), count in counts.items():
+            yield UnitCourseRepeat(
+                course_id=course_id, unit_id=unit_id, figure=figure, on=on, previous_on=previous_on, count=count
+            )
+
+
+@task(backend="background")
+def refresh_unit_figures():
+    """The queued refresh (see `request_refresh`)."""
+    refresh()
+
+
+# Asking for a refresh
+
+
+def without_worker():
+    """Whether the queue runs tasks at once, in the request (the immediate backend): no worker."""
+    return not refresh_unit_figures.get_backend().supports_defer
+
+
+def changed_since(counted_at):
+    changed = cache.get(CHANGED_KEY)
+    return changed is not None and changed >= counted_at.timestamp()
+
+
+def figures_changed(sender, instance=None, update_fields=None, **kwargs):
+    """A receiver of post_save and post_delete on the WATCHED models."""
+    if update_fields is not None and not WATCHED[sender] & set(update_fields):
+        return
+    if without_worker():
+        cache.set(CHANGED_KEY, time.time(), None)
+    transaction.on_commit(request_refresh, robust=True)
+
+
+def request_refresh():
+    """Queue one refresh REFRESH_DELAY from now, unless one is queued already (the cache key lasts
+    as long, so the changes until the refresh starts are in it). Without a worker, refresh now."""
+    try:
+        if without_worker():
+            refresh_unit_figures.enqueue()
+        elif cache.add(QUEUED_KEY, True, timeout=REFRESH_DELAY.total_seconds()):
+            refresh_unit_figures.using(run_after=timezone.now() + REFRESH_DELAY).enqueue()
+    except Exception:
+        logger.exception("The unit figures' refresh could not be queued; refresh_unit_figures will count them.")
+
+
+def connect_receivers():
+    for model in WATCHED:
+        post_save.connect(figures_changed, sender=model, dispatch_uid=f"unit_figures.saved.{model._meta.label}")
+        post_delete.connect(figures_changed, sender=model, dispatch_uid=f"unit_figures.deleted.{model._meta.label}")
