@@ -275,6 +275,51 @@ def run():
         f"{f'CSV export, every row ({all_rows:,})':<44} {all_seconds:8.2f}   "
         f"{all_bytes / 2**20:.1f} MiB, peak Python memory {all_peak / 2**20:.1f} MiB"
     )
+    unit_summary_times(admin, wards[0])
+
+
+SUMMARY_AIM_MS = 150  # issue 17: the unit summary at 100,000 learners, whoever reads it
+
+
+def unit_summary_times(admin, ward):
+    """The unit summary page for an administrator (all units) and a ward's manager, read from the
+    figures counted once before (reports.unit_figures), and that count's own time (no aim)."""
+    from bench.results import record
+    from reports import unit_figures
+    from tests.accounts.factories import ManagerScopeFactory, UserFactory
+    from tests.conftest import sign_in_past_second_factor
+
+    manager = UserFactory(roles=["Managers"], email="bench.ward.manager@example.org")
+    ManagerScopeFactory(user=manager, unit=ward)
+    readers = {
+        "administrator, all units": sign_in_past_second_factor(Client(), admin),
+        "a ward's manager": sign_in_past_second_factor(Client(), manager),
+    }
+    start = time.perf_counter()
+    unit_figures.refresh()
+    refresh_seconds = time.perf_counter() - start
+    record("unit figures refresh, 100,000 learners", round(refresh_seconds, 2), "s", database=connection.vendor)
+    print(f"\n{'unit figures counted ahead (refresh)':<44} {refresh_seconds:8.2f} s")
+    for who, client in readers.items():
+
+        def read(client=client):
+            response = client.get("/admin/reports/unit-summary/")
+            assert response.status_code == 200, response.status_code
+
+        read()  # the first read of a process loads templates and translations
+        milliseconds = median_seconds(read, repeat=5) * 1000
+        passed = milliseconds <= SUMMARY_AIM_MS
+        record(
+            f"unit summary page, {who}",
+            round(milliseconds, 1),
+            "ms",
+            aim=f"<= {SUMMARY_AIM_MS} ms",
+            passed=passed,
+            database=connection.vendor,
+        )
+        print(
+            f"{f'unit summary page, {who}':<44} {milliseconds:8.1f} ms  aim <= {SUMMARY_AIM_MS} ms: {'PASS' if passed else 'FAIL'}"
+        )
 
 
 # The same rows and columns as the export, from the same tables, with the certificate's serial,

@@ -36,6 +36,7 @@ def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
         "gbv-certificate-reminders",
         "gbv-assignment-reminders",
         "gbv-backup",
+        "gbv-refresh-unit-figures",
     }
 
 
@@ -49,9 +50,10 @@ def test_web_and_worker_restart_always_as_their_own_user_with_hardening():
         assert service["ReadWritePaths"] == ["/srv/gbv/media /srv/gbv/private_media"]
 
 
-def test_the_timers_run_every_minute_every_two_minutes_and_daily():
+def test_the_timers_run_every_minute_every_two_or_ten_minutes_and_daily():
     assert units.timer_interval("gbv-requeue-stuck-tasks.timer") == 60
     assert units.timer_interval("gbv-issue-missing-certificates.timer") == 120
+    assert units.timer_interval("gbv-refresh-unit-figures.timer") == 600
     for daily in ("gbv-certificate-reminders.timer", "gbv-assignment-reminders.timer", "gbv-backup.timer"):
         assert units.timer_interval(daily) == 86400
         assert units.read_unit(daily)["Timer"]["Persistent"] == ["true"]
