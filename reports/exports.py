@@ -5,9 +5,11 @@ possibly after blank or invisible characters (spaces, an indentation, a no-break
 or with the full-width and small forms of those signs, which Asian input methods type and spreadsheets
 may read as the sign itself. In CSV such a cell gets a leading apostrophe; in XLSX it is written as a
 text cell (with Excel's hidden "quote prefix", so editing it keeps it text), its value unchanged.
-CSV is UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly.
-CSV is written row by row to the response; XLSX with openpyxl's write-only workbook into a
-temporary file that is then streamed, so neither grows in memory with the number of rows.
+CSV is UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly, its lines ended by "\n"
+(as PostgreSQL's COPY ends them: the completion records' CSV is written by the database,
+reports.copy_export, byte for byte as this module writes it). CSV is written row by row to the
+response; XLSX with XlsxWriter's constant_memory mode into a temporary file that is then streamed,
+so neither grows in memory with the number of rows.
 
 Rows hold text, numbers, dates or None. Dates are written as ISO 8601 dates ("2026-03-05"), in CSV
 and as XLSX text cells alike; moments are formatted by the caller with cms.dates.export_date
@@ -16,28 +18,38 @@ and as XLSX text cells alike; moments are formatted by the caller with cms.dates
 
 import csv
 import datetime
+import decimal
 import re
 import tempfile
 
 from django.http import FileResponse, StreamingHttpResponse
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+import xlsxwriter
 
 from cms.dates import export_date
 
 # Blank or invisible characters a formula may hide behind: Unicode whitespace but the tab and the
 # carriage return (formula starts themselves), and the zero-width ones. One character class (not
 # "\s" with exceptions), so the search of a whole CSV line stays about as fast as a plain one.
-_HIDING = "[\n\x0b\x0c\x1c-\x1f \x85\xa0\u1680\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]*+"
-# = + - @, their full-width (＝＋－＠) and small (﹦﹢﹣﹫) forms, the minus sign, a tab, a carriage return.
-_FORMULA_SIGN = "[=+\\-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212\t\r]"
+_HIDING_CHARACTERS = "\n\x0b\x0c\x1c-\x1f \x85\xa0\u1680\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+# = + @, their full-width (＝＋＠) and small (﹦﹢﹫) forms, -, its full-width (－) and small (﹣)
+# forms, the minus sign, a tab, a carriage return. "-" last: a literal in Python's and PostgreSQL's
+# brackets alike.
+_FORMULA_SIGNS = "=+@\uff1d\uff0b\uff20\ufe66\ufe62\ufe6b\uff0d\ufe63\u2212\t\r-"
+_HIDING = f"[{_HIDING_CHARACTERS}]*+"
+_FORMULA_SIGN = f"[{_FORMULA_SIGNS}]"
 STARTS_LIKE_A_FORMULA = re.compile(_HIDING + _FORMULA_SIGN)
+# The same test as a PostgreSQL regular expression, for the CSV PostgreSQL writes (reports.copy_export):
+# its regular expressions have no possessive "*+", and need none to give the same answer.
+FORMULA_START_SQL = f"^[{_HIDING_CHARACTERS}]*{_FORMULA_SIGN}"
 # A CSV line (with a comma put first) in which some cell, quoted or not, may start like a formula.
 # One search of the line is cheaper than a look at each cell; a line that matches is written again
 # cell by cell.
 MAY_HOLD_A_FORMULA = re.compile(',"?' + _HIDING + _FORMULA_SIGN)
+# What XML cannot hold (control characters but the tab and the line ends), and what Excel reads as
+# an error value.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -62,66 +74,96 @@ def cells(values):
     return [neutralise(value) for value in values]
 
 
-def xlsx_cells(sheet, values):
-    return [xlsx_cell(sheet, value) for value in values]
-
-
-def xlsx_cell(sheet, value):
-    """The value as an XLSX cell: text that starts like a formula (or reads as an error such as
-    #N/A) becomes a text cell holding exactly that text; numbers stay numbers."""
-    if not isinstance(value, str):
-        return neutralise(value)
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XML cannot hold
-    if not starts_like_a_formula(value) and value not in ERROR_CODES:
-        return value
-    cell = WriteOnlyCell(sheet, value)
-    cell.data_type = "s"  # where openpyxl would write "=…" as a formula and "#N/A" as an error
-    cell.quotePrefix = True  # Excel's own hidden mark of text typed with a leading apostrophe
-    return cell
-
-
 class _Line:
     def write(self, value):
         return value
+
+
+def _csv_writer():
+    """Python's csv writer, with "\r\n" as its line end so that it quotes a cell holding a carriage
+    return, as PostgreSQL's COPY does; `_line` ends the lines with "\n" as COPY does."""
+    return csv.writer(_Line(), lineterminator="\r\n")
+
+
+def _line(written):
+    return written[:-2] + "\n"
+
+
+def heading_line(headings):
+    """The first line of a CSV: the byte-order mark (Excel then reads UTF-8) and the headings."""
+    return "\ufeff" + _line(_csv_writer().writerow(headings))
 
 
 def csv_response(filename, headings, rows, on_finished):
     """A streamed UTF-8 (with BOM) CSV; `on_finished(count)` runs once the last row is sent."""
 
     def stream():
-        writer = csv.writer(_Line())
-        yield "\ufeff" + writer.writerow(headings)
+        writer = _csv_writer()
+        yield heading_line(headings)
         count, lines = 0, []
         for row in rows:
             count += 1
             line = writer.writerow(row)  # None as "", a date as its ISO form: as neutralise writes them
             if MAY_HOLD_A_FORMULA.search("," + line, 0, len(line) - 1):  # not the line's own "\r\n"
                 line = writer.writerow(cells(row))
-            lines.append(line)
+            lines.append(_line(line))
             if len(lines) == 500:  # a few hundred rows a chunk: fewer, larger writes
                 yield "".join(lines)
                 lines = []
         yield "".join(lines)
         on_finished(count)
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    return _csv_stream(filename, stream())
+
+
+def written_csv_response(filename, headings, chunks, row_count, on_finished):
+    """A streamed CSV whose lines after the headings come written, as bytes (PostgreSQL's COPY:
+    reports.copy_export); `on_finished(row_count())` runs once the last chunk is sent."""
+
+    def stream():
+        yield heading_line(headings).encode()
+        yield from chunks
+        on_finished(row_count())
+
+    return _csv_stream(filename, stream())
+
+
+def _csv_stream(filename, stream):
+    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 def xlsx_response(filename, headings, rows, on_finished):
-    """An XLSX written row by row to a temporary file, then streamed from it."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="Sheet1")
-    sheet.append(headings)
-    count = 0
-    for row in rows:
-        count += 1
-        sheet.append(xlsx_cells(sheet, row))
+    """An XLSX written row by row to a temporary file (XlsxWriter's constant_memory mode keeps one
+    row in memory), then streamed from it. Text is written as text (never read as a formula,
+    a number or an error), numbers as numbers, dates as the CSV writes them."""
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
-    workbook.save(output)
+    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
+    sheet = workbook.add_worksheet("Sheet1")
+    quoted = workbook.add_format({"quote_prefix": True})
+    write_text, write_number = sheet.write_string, sheet.write_number
+    for column, heading in enumerate(headings):
+        write_text(0, column, str(heading))
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            if isinstance(value, str):
+                if not value:
+                    continue
+                if NOT_IN_XML.search(value):
+                    value = NOT_IN_XML.sub("", value)  # control characters XML cannot hold
+                text = value.replace("\r", "\n") if "\r" in value else value  # XML reads a CR as a LF
+                if STARTS_LIKE_A_FORMULA.match(value) or value in ERROR_CODES:
+                    write_text(count, column, text, quoted)  # Excel's own mark of typed text
+                else:
+                    write_text(count, column, text)
+            elif isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
+                write_number(count, column, value)
+            elif value is not None:
+                write_text(count, column, neutralise(value))  # a date: its ISO form
+    workbook.close()
     output.seek(0)
     on_finished(count)
     response = FileResponse(output, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE)

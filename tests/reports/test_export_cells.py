@@ -149,3 +149,39 @@ def test_every_unicode_blank_can_hide_a_formula_start():
     assert len(blanks) > 20
     assert [repr(blank) for blank in blanks if not starts_like_a_formula(blank * 3 + "=1")] == []
     assert not starts_like_a_formula("\u3000Hà Nội") and not starts_like_a_formula("a=1")
+
+
+def test_csv_lines_end_with_a_line_feed_and_a_carriage_return_in_a_cell_is_quoted():
+    # As PostgreSQL's COPY writes them (reports.copy_export), so both paths give the same bytes.
+    response = csv_response("x", ["a", "b"], [["cr\rinside", "lf\ninside"], ["", None]], lambda count: None)
+
+    content = b"".join(response.streaming_content).decode()
+
+    assert content == '\ufeffa,b\n"cr\rinside","lf\ninside"\n,\n'
+
+
+@pytest.mark.django_db
+def test_the_xlsx_holds_the_cells_of_the_csv_with_their_types(staff_client, unit_tree, records, course):
+    UserFactory(full_name="#N/A", position="=1+1", unit=unit_tree["HN-P-HK-CA"])
+    course_services.enrol(UserFactory(full_name='Lê\x1b Văn, "B"', unit=unit_tree["HN-P-HK-CA"]), course["course"])
+    client = staff_client("Managers")
+    ManagerScopeFactory(user=client.user, unit=unit_tree["HN"])
+    url = "/admin/reports/completion-records/"
+
+    written = csv_rows(client.get(url, {"export": "csv"}))
+    sheet = xlsx_sheet(client.get(url, {"export": "xlsx"}))
+
+    cells = list(sheet.iter_rows())
+    assert len(cells) == len(written) > 5
+    numbers = {"Tiến độ (%)", "Điểm (%)", "Số giờ"}
+    for csv_row, xlsx_row in zip(written[1:], cells[1:], strict=True):
+        for heading, text, cell in zip(written[0], csv_row, xlsx_row, strict=False):
+            if heading in numbers and text:
+                assert cell.data_type == "n" and float(text) == cell.value, heading
+            elif cell.quotePrefix:  # text a spreadsheet would read otherwise: the CSV's apostrophe
+                assert cell.data_type == "s" and text in ("'" + cell.value, cell.value), heading
+            else:
+                assert (cell.value or "") == text.replace("\x1b", "") and cell.data_type in ("s", "n"), heading
+    by_name = {row[0].value: row for row in cells[1:]}
+    assert by_name["#N/A"][0].quotePrefix and by_name["#N/A"][3].value == "=1+1" and by_name["#N/A"][3].quotePrefix
+    assert 'Lê Văn, "B"' in by_name
