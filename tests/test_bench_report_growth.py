@@ -4,6 +4,7 @@ same rows per learner, consistent with each other, and the same city again when 
 from collections import Counter
 
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 import pytest
@@ -63,7 +64,17 @@ def test_a_grown_city_has_the_proportions_of_one_built_at_its_size(report_growth
     city.build_courses()
     now = timezone.now()
     report_growth.grow(city, 200, now)
+    # As if the year had reached serial 999,900: the next ones have seven digits, as {number:06d} writes them.
+    Certificate.objects.update(number=F("number") + 999_900)
+    first_new = Certificate.objects.order_by("pk").last().pk + 1
     report_growth.grow(city, 480, now)
+
+    new = Certificate.objects.filter(pk__gte=first_new)
+    assert new.count() == 280
+    assert {certificate.serial for certificate in new} == {
+        f"{certificate.number:06d}/{certificate.year}/GCN" for certificate in new
+    }
+    assert min(certificate.number for certificate in new) > 999_999
 
     assert Enrolment.objects.count() == 3 * 480
     assert ModuleProgress.objects.count() == 10 * 480
