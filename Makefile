@@ -107,7 +107,7 @@ test-topology: dev-venv messages prod-packages ## Fault tests of the production 
 test-growth: dev-venv messages prod-packages ## Growth tests (tests/growth/: S3 storage on moto, a streaming standby, backup and restore; own ports)
 	$(PY) -m pytest tests/growth
 
-bench: dev-venv messages prod-packages ## Run the benchmarks in bench/ and print their tables (bench.load: locust through serve-prod's topology)
+bench: dev-venv messages prod-packages ## Run the benchmarks in bench/ and print their tables (bench.load: locust through serve-prod's topology; BENCH_LARGEST=100000 stops bench.report_growth at 100,000 learners)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m bench
 

@@ -29,6 +29,7 @@ def plan():
     if postgres_is_up():
         runs.append(("reports", "bench.reports", POSTGRES_ENV))
         runs.append(("growth", "bench.growth", POSTGRES_ENV))
+        runs.append(("report_growth", "bench.report_growth", POSTGRES_ENV))
     return runs
 
 
