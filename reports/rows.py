@@ -5,11 +5,11 @@ learners of assigned units who have not started (no enrolment yet), course by co
 querysets, filtered and ordered in the database; `CompletionRows` chains them behind `count()` and
 slicing, so Django's paginator shows a page without loading the rest, and iterating streams them
 in chunks for an export. An enrolment's learner and certificate are joined in its query, the
-modules done are counted per chunk, and labels and due dates come from dictionaries filled once.
+modules done are read from the enrolment's row (kept exact by courses.services and courses.figures),
+and labels and due dates come from dictionaries filled once.
 """
 
 import datetime
-import itertools
 import zoneinfo
 from collections import defaultdict
 from typing import NamedTuple
@@ -33,7 +33,7 @@ from accounts.models import OrganisationUnit
 from accounts.scopes import scope_filter
 from certificates.models import STATE_LABELS, Certificate
 from courses.assignments import fulfilling
-from courses.models import Assignment, Completion, CoursePage, Enrolment, ModuleProgress, live_modules_by_course
+from courses.models import Assignment, Completion, CoursePage, Enrolment, live_modules_by_course
 from courses.services import progress_percent
 
 CHUNK = 5000
@@ -48,12 +48,13 @@ ENROLMENT_VALUES = (
     "enrolled",
     "completed",
     "score",
+    "modules_done",
     "certificate__serial",
     "certificate__status",
     "certificate__expires_on",
 )
 UNIT_ID = LEARNER_VALUES.index("unit_id")
-PK, COMPLETED = (len(LEARNER_VALUES) + ENROLMENT_VALUES.index(name) for name in ("pk", "completed"))
+PK = len(LEARNER_VALUES) + ENROLMENT_VALUES.index("pk")
 
 HEADINGS = [
     _("Full name"),
@@ -162,9 +163,8 @@ class CompletionRows:
             page.pk: page
             for page in courses.only("id", "title", "area", "hours", "path", "depth", "certificate_validity_months")
         }
-        # A course's modules and the ones a learner has done are counted as the learner's pages count them.
+        # A course's live modules are counted as the learner's pages count them.
         modules = live_modules_by_course(self.courses.values())
-        self.live_module_ids = {module.pk for course_modules in modules.values() for module in course_modules}
         self.course_cells = {  # what a row shows of its course
             pk: (page.title, str(page.get_area_display()), page.hours, len(modules[pk]))
             for pk, page in self.courses.items()
@@ -215,8 +215,8 @@ class CompletionRows:
         return rows
 
     def _enrolment_rows(self, enrolments):
-        # A row's learner, enrolment and current certificate come from this one query; the modules
-        # done, which only unfinished enrolments need, are counted per chunk (see _rows).
+        # A row's learner, enrolment (its modules done included) and current certificate come from
+        # this one query.
         current_certificate = FilteredRelation(
             "completion__certificates",
             condition=~Q(completion__certificates__status=Certificate.Status.REPLACED),
@@ -355,43 +355,29 @@ class CompletionRows:
                 due_on = self.due_on(values[UNIT_ID], course_id)
                 yield Row(*self._learner_cells(values), title, area, source, due_on, "", 0, "", "", hours, "", "")
             return
-        for chunk in itertools.batched(items, CHUNK):
-            modules_done = self._modules_done([values[PK] for values in chunk if values[COMPLETED] is None])
-            for values in chunk:
-                pk, course_id, source, enrolled, completed, score, serial, status, expires_on = values[PK:]
-                title, area, hours, modules = self.course_cells[course_id]
-                progress = progress_percent(modules_done.get(pk, 0), modules, completed is not None)
-                yield Row(
-                    *self._learner_cells(values),
-                    title,
-                    area,
-                    self.source_labels[source],
-                    self.due_on(values[UNIT_ID], course_id),
-                    site_moment(enrolled),
-                    progress,
-                    site_moment(completed),
-                    "" if score is None else score,
-                    hours,
-                    serial or "",
-                    self.certificate_label(status, expires_on) if serial else "",
-                )
+        for values in items:
+            _pk, course_id, source, enrolled, completed, score, modules_done, serial, status, expires_on = values[PK:]
+            title, area, hours, modules = self.course_cells[course_id]
+            yield Row(
+                *self._learner_cells(values),
+                title,
+                area,
+                self.source_labels[source],
+                self.due_on(values[UNIT_ID], course_id),
+                site_moment(enrolled),
+                progress_percent(modules_done, modules, completed is not None),
+                site_moment(completed),
+                "" if score is None else score,
+                hours,
+                serial or "",
+                self.certificate_label(status, expires_on) if serial else "",
+            )
 
     def _learner_cells(self, values):
         """Full name, e-mail, unit, position and staff category, from LEARNER_VALUES."""
         full_name, email, unit_id, position, staff_category = values[: len(LEARNER_VALUES)]
         unit = self.unit_labels.get(unit_id) or self.unit_label(unit_id)
         return full_name, email, unit, position, self.staff_labels.get(staff_category, "")
-
-    def _modules_done(self, enrolment_ids):
-        """{enrolment id: live modules done} for these (unfinished) enrolments."""
-        if not enrolment_ids:
-            return {}
-        return dict(
-            ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids, module_id__in=self.live_module_ids)
-            .values("enrolment_id")
-            .annotate(count=Count("pk"))
-            .values_list("enrolment_id", "count")
-        )
 
     def certificate_label(self, status, expires_on):
         return self.state_labels[Certificate.state_of(status, expires_on, self.today)]
