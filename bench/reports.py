@@ -41,6 +41,7 @@ def build():
 
     from accounts.models import OrganisationUnit, User
     from certificates.models import Certificate
+    from courses.figures import recompute_figures
     from courses.models import (
         Assignment,
         Completion,
@@ -122,6 +123,8 @@ def build():
                 ModuleProgress.objects.bulk_create(progress, batch_size=BATCH)
                 progress = []
     ModuleProgress.objects.bulk_create(progress, batch_size=BATCH)
+    # The enrolments' figures (modules done, last activity) as the services keep them, from the rows.
+    recompute_figures(Enrolment.objects.all())
     completions = [
         Completion(
             enrolment=e,
@@ -189,9 +192,46 @@ def paired_median_seconds(first, second, repeat):
     return statistics.median(firsts), statistics.median(seconds)
 
 
+RECORDS_PAGE_AIM_MS = 150
+
+
+def records_page_figures(clients, repeat=5):
+    """[(label, milliseconds)] of the completion records' first page, page 100 and last page (50
+    rows a page, by cursor: page 100 opens after the last row of page 99), for each (who, client,
+    user); each recorded against the aim on PostgreSQL."""
+    from bench.results import record
+    from reports.rows import CompletionRows
+
+    figures = []
+    for who, client, user in clients:
+        rows, page = CompletionRows(user), None
+        for _number in range(99):
+            page = rows.page(50, after=page.last if page else None)
+        for name, query in (("first page", {}), ("page 100", {"after": str(page.last)}), ("last page", {"last": "1"})):
+
+            def fetch(query=query, client=client):
+                response = client.get("/admin/reports/completion-records/", query)
+                assert response.status_code == 200, response.status_code
+
+            milliseconds = 1000 * median_seconds(fetch, repeat)
+            label = f"completion records, {name}, {who}"
+            postgresql = connection.vendor == "postgresql"
+            record(
+                label,
+                round(milliseconds, 1),
+                "ms",
+                aim=f"<= {RECORDS_PAGE_AIM_MS} ms",
+                passed=milliseconds <= RECORDS_PAGE_AIM_MS if postgresql else None,
+                database=connection.vendor,
+            )
+            figures.append((label, milliseconds))
+    return figures
+
+
 def run():
     from django.conf import settings
 
+    from accounts.models import ManagerScope
     from audit.models import ExportLog
     from tests.accounts.factories import UserFactory
     from tests.conftest import sign_in_past_second_factor
@@ -210,6 +250,15 @@ def run():
             assert response.status_code == 200, response.status_code
 
         return fetch
+
+    ward_manager = UserFactory(roles=["Managers"], email="bench.ward.manager@example.org")
+    ManagerScope.objects.create(user=ward_manager, unit=wards[0])
+    pages = records_page_figures(
+        [
+            ("administrator", client, admin),
+            ("ward manager", sign_in_past_second_factor(Client(), ward_manager), ward_manager),
+        ]
+    )
 
     ward = wards[0].pk
     rows = [
@@ -262,6 +311,11 @@ def run():
     print("-" * 66)
     for label, seconds in rows:
         print(f"{label:<44} {seconds:8.2f}   < 1 s")
+    for label, milliseconds in pages:
+        verdict = (
+            "" if connection.vendor != "postgresql" else (" PASS" if milliseconds <= RECORDS_PAGE_AIM_MS else " FAIL")
+        )
+        print(f"{label:<60} {milliseconds:6.0f} ms   <= {RECORDS_PAGE_AIM_MS} ms{verdict}")
     print(
         f"{'CSV export, 100,000 rows (median)':<44} {csv_seconds:8.2f}   "
         f"{csv_bytes / 2**20:.1f} MiB, peak Python memory {csv_peak / 2**20:.1f} MiB"
