@@ -154,6 +154,7 @@ class CompletionRecordsView(ScopedReportView):
     headings = HEADINGS
     paginate_by = 50
     results_template_name = "reports/completion_records_results.html"
+    keyset_page, cursor_refused = None, False  # until paginate_queryset pages the rows
     columns = [
         Column("full_name", label=_("Full name")),
         Column("unit", label=_("Unit")),
@@ -182,7 +183,6 @@ class CompletionRecordsView(ScopedReportView):
         """A page by cursor (CompletionRows.page: no count, no OFFSET) instead of Wagtail's numbered
         pages: `?after=<cursor>`, `?before=<cursor>` or `?last=1`; a cursor that is not one of these
         rows' gives the first page and a notice."""
-        self.keyset_page = None
         if not isinstance(rows, CompletionRows):
             return super().paginate_queryset(rows, page_size)  # junk filters: no rows
         chosen, self.cursor_refused = self.chosen_cursor(rows)
@@ -200,8 +200,7 @@ class CompletionRecordsView(ScopedReportView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["keyset_page"] = self.keyset_page
-        context["cursor_refused"] = self.keyset_page is not None and self.cursor_refused
+        context["keyset_page"], context["cursor_refused"] = self.keyset_page, self.cursor_refused
         return context
 
     @staticmethod
