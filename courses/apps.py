@@ -9,4 +9,7 @@ class CoursesConfig(AppConfig):
     def ready(self):
         # The page types are answered by the views registered on them in courses.views: register
         # them before the first request (the pages cannot import the views, see ViewServedPage).
-        from courses import views  # noqa: F401
+        from courses import figures, views  # noqa: F401
+
+        # An enrolment's figures follow the set of its course's live modules (courses.figures).
+        figures.connect()

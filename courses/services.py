@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +74,10 @@ def enrol(user, course, source=None):
         enrolment, created = Enrolment.objects.get_or_create(
             user=user, course=course, completed_at=None, defaults={"source": source}
         )
+        if created:
+            # Enrolling is the first activity; started_at is the moment the row was saved.
+            Enrolment.objects.filter(pk=enrolment.pk).update(last_activity_at=F("started_at"))
+            enrolment.last_activity_at = enrolment.started_at
         if created and latest is not None:
             Enrolment.objects.filter(user=user, course=course).exclude(pk=enrolment.pk).update(superseded=True)
     return enrolment
@@ -345,10 +349,19 @@ def mark_module_done(user, module, course):
 
 
 def record_module_done(standing, module, score=None):
-    """Within the caller's transaction, holding the enrolment's lock (so `done_ids` is the truth)."""
+    """Within the caller's transaction, holding the enrolment's lock (so `done_ids` is the truth).
+
+    The enrolment's figures (courses.figures) move with the progress row, on the enrolment's own
+    row: one more module done when the module is one of the course's live modules."""
     if module.pk not in standing.done_ids:
-        ModuleProgress.objects.create(enrolment=standing.enrolment, module=module, score=score)
+        progress = ModuleProgress.objects.create(enrolment=standing.enrolment, module=module, score=score)
         standing.done_ids.add(module.pk)
+        counts = any(live.pk == module.pk for live in standing.modules)
+        Enrolment.objects.filter(pk=standing.enrolment.pk).update(
+            modules_done=F("modules_done") + int(counts), last_activity_at=progress.completed_at
+        )
+        standing.enrolment.modules_done += int(counts)
+        standing.enrolment.last_activity_at = progress.completed_at
     complete_course_if_done(standing)
 
 
@@ -376,8 +389,8 @@ def complete_course_if_done(standing):
             )
     except IntegrityError:
         return None  # recorded already (the enrolment lock makes this a safety net)
-    Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=now, score=score)
-    enrolment.completed_at, enrolment.score = now, score
+    Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=now, score=score, last_activity_at=now)
+    enrolment.completed_at, enrolment.score, enrolment.last_activity_at = now, score, now
     transaction.on_commit(lambda: course_completed.send(sender=Completion, completion=completion))
     return completion
 

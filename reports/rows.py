@@ -5,13 +5,15 @@ learners of assigned units who have not started (no enrolment yet), course by co
 querysets, filtered and ordered in the database; `CompletionRows` chains them behind `count()` and
 slicing, so Django's paginator shows a page without loading the rest, and iterating streams them
 in chunks for an export. An enrolment's learner and certificate are joined in its query, the
-modules done are counted per chunk, and labels and due dates come from dictionaries filled once.
+modules done are read from the enrolment's row (kept exact by courses.services and courses.figures),
+and labels and due dates come from dictionaries filled once.
 """
 
 import datetime
-import itertools
+import re
 import zoneinfo
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
@@ -30,10 +32,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationUnit
-from accounts.scopes import scope_filter
+from accounts.scopes import scope_filter, visible_units
 from certificates.models import STATE_LABELS, Certificate
 from courses.assignments import fulfilling
-from courses.models import Assignment, Completion, CoursePage, Enrolment, ModuleProgress, live_modules_by_course
+from courses.models import Assignment, Completion, CoursePage, Enrolment, live_modules_by_course
 from courses.services import progress_percent
 
 CHUNK = 5000
@@ -48,12 +50,13 @@ ENROLMENT_VALUES = (
     "enrolled",
     "completed",
     "score",
+    "modules_done",
     "certificate__serial",
     "certificate__status",
     "certificate__expires_on",
 )
 UNIT_ID = LEARNER_VALUES.index("unit_id")
-PK, COMPLETED = (len(LEARNER_VALUES) + ENROLMENT_VALUES.index(name) for name in ("pk", "completed"))
+PK = len(LEARNER_VALUES) + ENROLMENT_VALUES.index("pk")
 
 HEADINGS = [
     _("Full name"),
@@ -110,6 +113,37 @@ class Row(NamedTuple):
     certificate_status: str
 
 
+class Cursor(NamedTuple):
+    """Where a page of the records starts or ends: a part ("e" the enrolments, "c<course id>" the
+    learners of that course who have not started) and a row's id in it. Written in a URL as
+    "e-1234" or "c56-789"."""
+
+    part: str
+    pk: int
+
+    PATTERN = re.compile(r"(e|c[0-9]{1,10})-([0-9]{1,18})")
+
+    def __str__(self):
+        return f"{self.part}-{self.pk}"
+
+    @classmethod
+    def parse(cls, text):
+        """The cursor written in `text`, or None when it is not one."""
+        match = cls.PATTERN.fullmatch(text or "")
+        return cls(match[1], int(match[2])) if match else None
+
+
+@dataclass
+class KeysetPage:
+    """One page of rows, with the cursors of its first and last row for the links around it."""
+
+    rows: list
+    first: Cursor | None
+    last: Cursor | None
+    has_previous: bool
+    has_next: bool
+
+
 def local_minute(field):
     """A timestamp as text to the minute in the site's time zone ("2026-11-29 17:05"). The database
     converts and formats it: for an export's 100,000 rows that is far quicker than Python converting
@@ -162,9 +196,8 @@ class CompletionRows:
             page.pk: page
             for page in courses.only("id", "title", "area", "hours", "path", "depth", "certificate_validity_months")
         }
-        # A course's modules and the ones a learner has done are counted as the learner's pages count them.
+        # A course's live modules are counted as the learner's pages count them.
         modules = live_modules_by_course(self.courses.values())
-        self.live_module_ids = {module.pk for course_modules in modules.values() for module in course_modules}
         self.course_cells = {  # what a row shows of its course
             pk: (page.title, str(page.get_area_display()), page.hours, len(modules[pk]))
             for pk, page in self.courses.items()
@@ -180,8 +213,12 @@ class CompletionRows:
         # Records of learners whose account was later closed still count; only active learners are
         # expected to start an assigned course (self.expected_filter).
         self.learner_filter = scope_filter(user, learner="user")
+        # The units whose learners may be listed: a course's not-started part covers only these
+        # (a part with none is left out rather than asked of the database).
+        self.listed_units = set(visible_units(user).values_list("pk", flat=True))
         if unit is not None:
             self.learner_filter &= Q(user__unit_id__in=self.units_below([unit.path]))
+            self.listed_units &= set(self.units_below([unit.path]))
         if staff_category:
             self.learner_filter &= Q(user__staff_category=staff_category)
         self.expected_filter = self.learner_filter & Q(user__is_active=True)
@@ -215,8 +252,8 @@ class CompletionRows:
         return rows
 
     def _enrolment_rows(self, enrolments):
-        # A row's learner, enrolment and current certificate come from this one query; the modules
-        # done, which only unfinished enrolments need, are counted per chunk (see _rows).
+        # A row's learner, enrolment (its modules done included) and current certificate come from
+        # this one query.
         current_certificate = FilteredRelation(
             "completion__certificates",
             condition=~Q(completion__certificates__status=Certificate.Status.REPLACED),
@@ -241,15 +278,18 @@ class CompletionRows:
             assigned = [(path, due_on) for path, due_on in assigned if due_on < self.today]
         if not assigned:
             return None
-        self.covered_units[course_id] = set(self.units_below([path for path, _due_on in assigned]))
-        covered = Q(unit_id__in=self.covered_units[course_id])
+        covered_units = set(self.units_below([path for path, _due_on in assigned])) & self.listed_units
+        if not covered_units:
+            return None
+        self.covered_units[course_id] = covered_units
+        covered = Q(unit_id__in=sorted(covered_units))
         learner_filter = _strip_user_prefix(self.expected_filter)
         return (
             get_user_model()
             .objects.filter(covered, learner_filter)
             .exclude(Exists(Enrolment.objects.filter(user=OuterRef("pk"), course_id=course_id)))
             .order_by("pk")
-            .values_list(*LEARNER_VALUES)
+            .values_list(*LEARNER_VALUES, "pk")  # the pk last: a page's cursor (see page)
         )
 
     def _overdue_q(self):
@@ -285,7 +325,57 @@ class CompletionRows:
                 parts.append(("assigned", course_id, learners))
         return parts
 
-    # What the paginator and the exports need
+    # A page by cursor: each part read from its index in order, with no count and no OFFSET, so
+    # any page costs what the first does whatever the rows (docs/decisions.md, issue 17).
+
+    def knows(self, cursor):
+        """Whether `cursor` names a part of these rows (a stale or forged one does not)."""
+        return cursor is not None and any(
+            self._key(kind, course_id) == cursor.part for kind, course_id, _ in self.parts
+        )
+
+    def page(self, size, *, after=None, before=None, last=False):
+        """`size` rows: the first ones, those just after or before a cursor, or the last ones."""
+        if before is not None or last:
+            items, more = self._walk(size, before, backwards=True)
+            if before is not None and not items:
+                return self.page(size)  # nothing before it any more: the first page
+            return self._page(items, has_previous=more, has_next=not last)
+        items, more = self._walk(size, after, backwards=False)
+        if after is not None and not items:
+            return self.page(size, last=True)  # nothing after it any more: the last page
+        return self._page(items, has_previous=after is not None, has_next=more)
+
+    def _walk(self, size, cursor, *, backwards):
+        """Up to `size` (kind, course id, values) from the cursor on, in the rows' order, and whether
+        there are more beyond them. Each part is read with LIMIT in its id order."""
+        parts = list(reversed(self.parts) if backwards else self.parts)
+        if cursor is not None:
+            parts = parts[[self._key(kind, course_id) for kind, course_id, _ in parts].index(cursor.part) :]
+        items = []
+        for kind, course_id, part in parts:
+            if cursor is not None and self._key(kind, course_id) == cursor.part:
+                part = part.filter(pk__lt=cursor.pk) if backwards else part.filter(pk__gt=cursor.pk)
+            part = part.order_by("-pk" if backwards else "pk")
+            items += [(kind, course_id, values) for values in part[: size + 1 - len(items)]]
+            if len(items) > size:
+                break
+        more, items = len(items) > size, items[:size]
+        return (items[::-1] if backwards else items), more
+
+    def _page(self, items, *, has_previous, has_next):
+        rows = [row for kind, course_id, values in items for row in self._rows(kind, course_id, [values])]
+        first, last = (self._cursor(*items[0]), self._cursor(*items[-1])) if items else (None, None)
+        return KeysetPage(rows, first, last, has_previous and bool(items), has_next and bool(items))
+
+    @staticmethod
+    def _key(kind, course_id):
+        return "e" if kind == "enrolment" else f"c{course_id}"
+
+    def _cursor(self, kind, course_id, values):
+        return Cursor(self._key(kind, course_id), values[PK] if kind == "enrolment" else values[-1])
+
+    # What the exports and the counts need
 
     @cached_property
     def sizes(self):
@@ -355,43 +445,29 @@ class CompletionRows:
                 due_on = self.due_on(values[UNIT_ID], course_id)
                 yield Row(*self._learner_cells(values), title, area, source, due_on, "", 0, "", "", hours, "", "")
             return
-        for chunk in itertools.batched(items, CHUNK):
-            modules_done = self._modules_done([values[PK] for values in chunk if values[COMPLETED] is None])
-            for values in chunk:
-                pk, course_id, source, enrolled, completed, score, serial, status, expires_on = values[PK:]
-                title, area, hours, modules = self.course_cells[course_id]
-                progress = progress_percent(modules_done.get(pk, 0), modules, completed is not None)
-                yield Row(
-                    *self._learner_cells(values),
-                    title,
-                    area,
-                    self.source_labels[source],
-                    self.due_on(values[UNIT_ID], course_id),
-                    site_moment(enrolled),
-                    progress,
-                    site_moment(completed),
-                    "" if score is None else score,
-                    hours,
-                    serial or "",
-                    self.certificate_label(status, expires_on) if serial else "",
-                )
+        for values in items:
+            _pk, course_id, source, enrolled, completed, score, modules_done, serial, status, expires_on = values[PK:]
+            title, area, hours, modules = self.course_cells[course_id]
+            yield Row(
+                *self._learner_cells(values),
+                title,
+                area,
+                self.source_labels[source],
+                self.due_on(values[UNIT_ID], course_id),
+                site_moment(enrolled),
+                progress_percent(modules_done, modules, completed is not None),
+                site_moment(completed),
+                "" if score is None else score,
+                hours,
+                serial or "",
+                self.certificate_label(status, expires_on) if serial else "",
+            )
 
     def _learner_cells(self, values):
         """Full name, e-mail, unit, position and staff category, from LEARNER_VALUES."""
         full_name, email, unit_id, position, staff_category = values[: len(LEARNER_VALUES)]
         unit = self.unit_labels.get(unit_id) or self.unit_label(unit_id)
         return full_name, email, unit, position, self.staff_labels.get(staff_category, "")
-
-    def _modules_done(self, enrolment_ids):
-        """{enrolment id: live modules done} for these (unfinished) enrolments."""
-        if not enrolment_ids:
-            return {}
-        return dict(
-            ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids, module_id__in=self.live_module_ids)
-            .values("enrolment_id")
-            .annotate(count=Count("pk"))
-            .values_list("enrolment_id", "count")
-        )
 
     def certificate_label(self, status, expires_on):
         return self.state_labels[Certificate.state_of(status, expires_on, self.today)]

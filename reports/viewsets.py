@@ -26,7 +26,7 @@ from courses.models import CoursePage
 from ops.replica import iterate_on_replica, reads_from_replica
 from reports import copy_export, exports
 from reports.lag import current_lag_notice
-from reports.rows import HEADINGS, CompletionRows, Status
+from reports.rows import HEADINGS, CompletionRows, Cursor, Status
 from reports.summary import SummaryRow, chosen_courses, figures_as_of, figures_refreshed_at, unit_summary
 
 # As Wagtail's own filters show a few choices: radio buttons, "All" first.
@@ -160,6 +160,8 @@ class CompletionRecordsView(ScopedReportView):
     export_filename = "ho-so-hoan-thanh"
     headings = HEADINGS
     paginate_by = 50
+    results_template_name = "reports/completion_records_results.html"
+    keyset_page, cursor_refused = None, False  # until paginate_queryset pages the rows
     columns = [
         Column("full_name", label=_("Full name")),
         Column("unit", label=_("Unit")),
@@ -183,6 +185,30 @@ class CompletionRecordsView(ScopedReportView):
             completed_to=completed.stop if completed else None,
             staff_category=data.get("staff_category") or None,
         )
+
+    def paginate_queryset(self, rows, page_size):
+        """A page by cursor (CompletionRows.page: no count, no OFFSET) instead of Wagtail's numbered
+        pages: `?after=<cursor>`, `?before=<cursor>` or `?last=1`; a cursor that is not one of these
+        rows' gives the first page and a notice."""
+        if not isinstance(rows, CompletionRows):
+            return super().paginate_queryset(rows, page_size)  # junk filters: no rows
+        chosen, self.cursor_refused = self.chosen_cursor(rows)
+        self.keyset_page = rows.page(page_size, **chosen)
+        return None, None, self.keyset_page.rows, False
+
+    def chosen_cursor(self, rows):
+        """({"after" or "before": a cursor} or {"last": True} or {}, whether a cursor was refused)."""
+        query = self.request.GET
+        for name in ("after", "before"):
+            if name in query:
+                cursor = Cursor.parse(query[name])
+                return ({name: cursor}, False) if rows.knows(cursor) else ({}, True)
+        return ({"last": True} if query.get("last") == "1" else {}), False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["keyset_page"], context["cursor_refused"] = self.keyset_page, self.cursor_refused
+        return context
 
     @staticmethod
     def export_values(row):

@@ -270,7 +270,8 @@ def test_a_module_page_and_a_quiz_submission_cost_the_same_queries_whatever_the_
         counts.append((len(view), len(submit)))
 
     assert counts[0] == counts[1], counts
-    assert counts[1][0] <= 13 and counts[1][1] <= 18, counts
+    # A passed quiz writes the attempt, the module's progress and the enrolment's figures (one UPDATE).
+    assert counts[1][0] <= 13 and counts[1][1] <= 19, counts
 
 
 def test_the_dashboard_continues_at_the_next_module(learner_client, course):
