@@ -28,7 +28,7 @@ CHUNK_BYTES = 64 * 1024
 
 ENROLMENT_COLUMNS = (
     "full_name, email, unit_id, position, staff_category,"
-    " pk, course_id, source, enrolled, completed, score, serial, status, expires_on"
+    " pk, course_id, source, enrolled, completed, score, modules_done, serial, status, expires_on"
 )
 LEARNER_COLUMNS = "full_name, email, unit_id, position, staff_category, pk"
 
@@ -154,14 +154,6 @@ def moment_cell(column, offset):
     return f"replace({column}, ' ', 'T') || ':00' || {sign} || to_char({size}, 'HH24:MI')"
 
 
-def modules_done_sql(enrolment, completed):
-    """The live modules an unfinished enrolment has done, as CompletionRows._modules_done counts them
-    (a finished one needs none: its progress is 100). The one place to read Enrolment.modules_done
-    instead once it is kept."""
-    counted = f"{completed} IS NULL AND progress.enrolment_id = {enrolment} AND progress.module_id = ANY(%s)"
-    return f"(SELECT count(*) FROM courses_moduleprogress progress WHERE {counted})"  # noqa: S608 - columns only
-
-
 def progress_percent_sql(done, modules, completed):
     """courses.services.progress_percent in SQL: 100 when completed, else 100 × done / modules rounded
     half to even as Python's round() does (PostgreSQL's round() takes halves away from zero), in
@@ -189,7 +181,8 @@ def enrolment_select(part, labels, connection):
     """The enrolments' rows: reports.rows.CompletionRows._enrolment_rows, written as cells."""
     inner, inner_params = _inner(part, connection)
     formula, zone = exports.FORMULA_START_SQL, settings.TIME_ZONE
-    progress = progress_percent_sql("d.done", "c.modules", "p.completed")
+    # The live modules done come from the enrolment's own row (Enrolment.modules_done), as CompletionRows reads them.
+    progress = progress_percent_sql("p.modules_done", "c.modules", "p.completed")
     sql = f"""
         SELECT {text_cell("p.full_name")}, {text_cell("p.email")}, %s::jsonb ->> p.unit_id::text,
             {text_cell("p.position")}, %s::jsonb ->> p.staff_category,
@@ -205,7 +198,6 @@ def enrolment_select(part, labels, connection):
         CROSS JOIN LATERAL (
             SELECT {utc_offset_sql("p.enrolled")} AS enrolled, {utc_offset_sql("p.completed")} AS completed
         ) AS o
-        CROSS JOIN LATERAL (SELECT {modules_done_sql("p.pk", "p.completed")} AS done) AS d
         ORDER BY p.pk
     """  # noqa: S608 - this module's SQL and Django's compiled query; every value is a parameter
     params = [
@@ -215,7 +207,6 @@ def enrolment_select(part, labels, connection):
         *inner_params,
         _json(labels.courses),
         *(zone, zone),
-        sorted(labels.rows.live_module_ids),
     ]
     return sql, params
 
