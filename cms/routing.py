@@ -14,29 +14,30 @@ With the shared cache down there is no version and everything is looked up afres
 """
 
 from django.http.request import split_domain_port
+from django.utils.deprecation import MiddlewareMixin
 
 from wagtail.models import Site
 
 from cms.page_cache import keep, recall, remember
+from cms.url_prefixes import PROBE_PREFIXES
 
 
-class CachedSiteMiddleware:
+class CachedSiteMiddleware(MiddlewareMixin):
     """Find the request's site once per version of the content, not once per request.
 
-    After CommonMiddleware, so a host outside ALLOWED_HOSTS is refused before it names a key.
-    Wagtail reads the site from `request._wagtail_site` (Site.find_for_request).
+    For every view but the probes, which must answer without the cache or the database. After
+    CommonMiddleware, so a host outside ALLOWED_HOSTS is refused before it names a key. Wagtail
+    reads the site from `request._wagtail_site` (Site.find_for_request).
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if not hasattr(request, "_wagtail_site"):
-            hostname = split_domain_port(request._get_raw_host())[0]
-            site = remember(request, f"site:{hostname}:{request.get_port()}", lambda: site_with_root_page(request))
-            if site is not None:
-                request._wagtail_site = site
-        return self.get_response(request)
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if hasattr(request, "_wagtail_site") or request.path.startswith(PROBE_PREFIXES):
+            return None
+        hostname = split_domain_port(request._get_raw_host())[0]
+        site = remember(request, f"site:{hostname}:{request.get_port()}", lambda: site_with_root_page(request))
+        if site is not None:
+            request._wagtail_site = site
+        return None
 
 
 def site_with_root_page(request):
