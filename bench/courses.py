@@ -1,5 +1,7 @@
 """Signed-in learners under load: the course page, a module page and a quiz submission through
-gunicorn (2 workers, production settings) with wrk, 8 connections, after 2,000 learners with progress.
+gunicorn (2 workers, production settings) with wrk, 8 connections, after 2,000 learners with progress;
+then the module page and a quiz submission one request at a time (1 connection) against issue 17's
+aims (p50 under 8 and 15 ms), and the SQL queries each costs (at most 8 and 15).
 
 Each request comes from one of 32 signed-in learners picked at random, as on a real day (one
 learner's submissions would queue on their own enrolment's row lock). Besides wrk's latency, which
@@ -18,10 +20,14 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from bench.site import ROOT, free_port, production_env, start_gunicorn, wait_until_up, wrk
+from bench.results import record
+from bench.site import ROOT, database_of, free_port, milliseconds, production_env, start_gunicorn, wait_until_up, wrk
 
 LEARNERS = 2000
-SIGNED_IN = 32
+SIGNED_IN = 64
+# Issue 17's aims for one client at a time: p50 in ms and SQL queries per request.
+MODULE_PAGE_AIM, SUBMISSION_AIM = 8, 15
+MODULE_PAGE_QUERIES, SUBMISSION_QUERIES = 8, 15
 
 SETUP = textwrap.dedent(
     """
@@ -61,9 +67,33 @@ SETUP = textwrap.dedent(
     if connection.vendor == "postgresql":
         connection.cursor().execute("VACUUM ANALYZE")  # as a live database would be, not autovacuum mid-run
     module = modules[-1]
+    # Every submission of the run is a real attempt, not a refusal past the hourly limit.
+    type(module).objects.filter(pk=module.pk).update(attempts_per_hour=60)
+    from cms.page_cache import drop_all_pages
+    drop_all_pages()  # the updates above bypass the signals that drop what is remembered of pages
     answers = {question: sorted(choices) for question, choices in services.correct_answers(module).items()}
     print(json.dumps({"sessions": sessions, "csrf": _get_new_csrf_string(), "course": course.url,
                       "module": module.url, "answers": answers}))
+    """
+)
+
+# The SQL queries of a module page (seen once before) and of a quiz submission, as the first learner.
+QUERIES = textwrap.dedent(
+    """
+    import json, uuid
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    fixture = json.loads(__FIXTURE__)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies["sessionid"] = fixture["sessions"][0]
+    answers = {f"q-{question}": choices for question, choices in fixture["answers"].items()}
+    assert client.get(fixture["module"]).status_code == 200
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(fixture["module"]).status_code == 200
+    with CaptureQueriesContext(connection) as submission:
+        assert client.post(fixture["module"], {"token": str(uuid.uuid4()), **answers}).status_code == 200
+    print(json.dumps({"page": len(page), "submission": len(submission)}))
     """
 )
 
@@ -138,7 +168,8 @@ def main():
         capture_output=True,
         text=True,
     ).stdout
-    fixture = json.loads(out.strip().splitlines()[-1])
+    out_json = out.strip().splitlines()[-1]
+    fixture = json.loads(out_json)
     base = f"http://127.0.0.1:{port}"
     sessions = ", ".join(f'"{key}"' for key in fixture["sessions"])
     answers = "&".join(
@@ -151,7 +182,7 @@ def main():
 
     access_log = work / "access.log"
     server = start_gunicorn(env, port, access_log=access_log)
-    rows = []
+    rows, one_at_a_time = [], []
     try:
         wait_until_up(f"{base}/healthz")
         for label, path, lua in (
@@ -164,9 +195,29 @@ def main():
             rate, p50, p99, errors = wrk(base + path, script=lua)
             served = service_times(access_log, offset)
             rows.append((label, rate, p50, p99, statistics.median(served), errors))
+        for label, path, lua, aim in (
+            ("module page", fixture["module"], get_script, MODULE_PAGE_AIM),
+            ("quiz submission (POST)", fixture["module"], post_script, SUBMISSION_AIM),
+        ):
+            offset = access_log.stat().st_size
+            rate, p50, p99, errors = wrk(base + path, script=lua, duration="5s", connections=1)
+            served = service_times(access_log, offset)
+            one_at_a_time.append((label, rate, p50, p99, statistics.median(served), errors, aim))
     finally:
         server.terminate()
         server.wait(timeout=20)
+    queries = json.loads(
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-v", "0", "-c", QUERIES.replace("__FIXTURE__", repr(out_json))],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
     database = env["DATABASE_URL"].split(":", 1)[0]
     print(f"\n{SIGNED_IN} signed-in learners at random ({LEARNERS} others with progress), {database},")
@@ -176,6 +227,29 @@ def main():
     print("-" * 81)
     for label, rate, p50, p99, service, errors in rows:
         print(f"{label:<26} {rate:11.1f} {p50:>10} {p99:>10} {service:9.1f} ms {errors:7d}")
+
+    print("\nOne client at a time (wrk -c1 -d5s): p50 seen by the client, against issue 17's aims\n")
+    print(f"{'what':<26} {'requests/s':>11} {'p50':>10} {'p99':>10} {'service p50':>12} {'aim':>8} {'errors':>7}")
+    print("-" * 90)
+    for label, rate, p50, p99, service, errors, aim in one_at_a_time:
+        print(f"{label:<26} {rate:11.1f} {p50:>10} {p99:>10} {service:9.1f} ms {f'< {aim} ms':>8} {errors:7d}")
+        value = milliseconds(p50)
+        record(
+            f"{label}, signed in, p50 at 1 client",
+            round(value, 2),
+            "ms",
+            aim=f"< {aim} ms",
+            passed=value < aim and errors == 0,
+            database=database_of(env),
+            note=f"service p50 {service:.1f} ms",
+        )
+    print(f"\nSQL queries: module page {queries['page']} (aim <= {MODULE_PAGE_QUERIES}),", end=" ")
+    print(f"quiz submission {queries['submission']} (aim <= {SUBMISSION_QUERIES})")
+    for label, count, aim in (
+        ("module page, signed in, SQL queries", queries["page"], MODULE_PAGE_QUERIES),
+        ("quiz submission, SQL queries", queries["submission"], SUBMISSION_QUERIES),
+    ):
+        record(label, count, "queries", aim=f"<= {aim}", passed=count <= aim, database=database_of(env))
 
 
 if __name__ == "__main__":

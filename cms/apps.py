@@ -41,6 +41,9 @@ class CmsConfig(AppConfig):
             "wagtailimages.Image",
             "wagtaildocs.Document",
             "accounts.OrganisationUnit",
+            # Which site answers a host, and who may see a page (cms.routing remembers both).
+            "wagtailcore.Site",
+            "wagtailcore.PageViewRestriction",
         ]
         for label in shown:
             model = self.apps.get_model(label)

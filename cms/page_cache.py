@@ -148,12 +148,32 @@ def remember(request, key, compute):
     first request, a page's menu, footer and settings cost no round trip to the shared cache.
     With no version (shared cache down) the value is computed each time.
     """
+    value = recall(request, key)
+    if value is None:
+        value = compute()
+        keep(request, key, value)
+    return value
+
+
+def recall(request, key):
+    """What `keep` stored under this key for the current version of the content, or None."""
     version = version_for(request)
     if version is None:
-        return compute()
+        return None
     versioned_key = f"page-cache:{version}:{key}"
     value = caches["worker"].get(versioned_key)
     if value is None:
-        value = cache.get_or_set(versioned_key, compute, timeout=settings.PAGE_CACHE_SECONDS)
-        caches["worker"].set(versioned_key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        value = cache.get(versioned_key)
+        if value is not None:
+            caches["worker"].set(versioned_key, value, timeout=settings.PAGE_CACHE_SECONDS)
     return value
+
+
+def keep(request, key, value):
+    """Store a value that holds until the content changes (see remember); nothing without a version."""
+    version = version_for(request)
+    if version is None or value is None:
+        return
+    versioned_key = f"page-cache:{version}:{key}"
+    cache.set(versioned_key, value, timeout=settings.PAGE_CACHE_SECONDS)
+    caches["worker"].set(versioned_key, value, timeout=settings.PAGE_CACHE_SECONDS)

@@ -13,10 +13,16 @@ PRIVATE_PREFIXES = (
     "/my/",
 )
 
-UNCACHED_PREFIXES = PRIVATE_PREFIXES + (
-    "/language/",
+# The probes answer from what they check alone: no site, no cache, no page (ops.health).
+PROBE_PREFIXES = (
     "/healthz",
     "/livez",
+)
+
+UNCACHED_PREFIXES = (
+    *PRIVATE_PREFIXES,
+    *PROBE_PREFIXES,
+    "/language/",
     "/materials/download/",
     "/documents/",
     "/search/",

@@ -12,12 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, F, Min, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cms.page_cache import remember
 from courses.assignments import is_assigned
 from courses.models import (
     Completion,
@@ -120,8 +121,12 @@ class Standing:
 
 
 def standing_in(user, course, *, for_update=False, attempts_at=None):
-    """The learner's standing, in three queries; `for_update` locks the enrolment row first.
+    """The learner's standing: their latest enrolment and the modules it has done in one query, or
+    with `for_update` in two, the enrolment row locked first; the course's modules are remembered
+    (course_modules).
 
+    Under the lock the modules done are read after it is taken: in the locking query itself,
+    PostgreSQL would read them as they were before a concurrent submission that held the lock.
     `attempts_at` (a module; not with `for_update`) counts the learner's attempts at its quiz in the
     same query as the enrolment, for a page that shows the quiz form or why it is closed.
     """
@@ -130,10 +135,16 @@ def standing_in(user, course, *, for_update=False, attempts_at=None):
         enrolments = Enrolment.objects.filter(user=user, course=course).order_by("-started_at", "-pk")
         if for_update:
             enrolments = enrolments.select_for_update()
-        elif attempts_at is not None and attempts_at.has_quiz:
-            enrolments = with_attempt_counts(enrolments, attempts_at, now)
+        else:
+            enrolments = with_done_module_ids(enrolments)
+            if attempts_at is not None and attempts_at.has_quiz:
+                enrolments = with_attempt_counts(enrolments, attempts_at, now)
         enrolment = enrolments.first()
-    standing = Standing(course, enrolment, list(course.modules()), completed_module_ids(enrolment))
+    if enrolment is not None and hasattr(enrolment, "done_module_ids"):
+        done_ids = {int(module_id) for module_id in (enrolment.done_module_ids or "").split(",") if module_id}
+    else:
+        done_ids = completed_module_ids(enrolment)
+    standing = Standing(course, enrolment, course_modules(course), done_ids)
     if enrolment is not None:
         enrolment.user, enrolment.course = user, course  # both in hand already: no queries to fetch them
         if hasattr(enrolment, "attempts_in_window"):
@@ -148,8 +159,26 @@ def standing_in(user, course, *, for_update=False, attempts_at=None):
     return standing
 
 
+def course_modules(course):
+    """The course's live modules in tree order (live_modules), remembered until content changes:
+    publishing, moving or deleting any page drops them with the page cache (cms.page_cache)."""
+    return remember(None, f"course-modules:{course.pk}", lambda: list(course.modules()))
+
+
 def completed_module_ids(enrolment):
     return set(enrolment.progress.values_list("module_id", flat=True)) if enrolment else set()
+
+
+def with_done_module_ids(enrolments):
+    """The enrolments, each with the ids of the modules it has done as one "1,5,8" string."""
+    done = (
+        ModuleProgress.objects.filter(enrolment=OuterRef("pk"))
+        .order_by()
+        .values("enrolment")
+        .annotate(ids=StringAgg(Cast("module_id", CharField()), delimiter=Value(",")))
+        .values("ids")
+    )
+    return enrolments.annotate(done_module_ids=Subquery(done))
 
 
 def locked_module_ids(course, modules, done_ids):

@@ -17,7 +17,7 @@ from cms.listing import chosen_filters, filter_context
 from cms.models import ProgrammeArea
 from courses import services
 from courses.assignments import assigned_courses, assignments_for, fulfilled_course_ids
-from courses.models import Audience, Completion, CourseIndexPage, CoursePage, Enrolment, ModulePage
+from courses.models import Audience, CourseIndexPage, CoursePage, Enrolment, ModulePage
 
 
 @CourseIndexPage.page_view()
@@ -141,11 +141,14 @@ def submit_module(request, module, course):
 
 @login_required
 def dashboard(request):
-    enrolments = list(Enrolment.objects.filter(user=request.user).select_related("course").order_by("-started_at"))
+    # Each enrolment with its completion, if any, in the same query.
+    enrolments = list(
+        Enrolment.objects.filter(user=request.user).select_related("course", "completion").order_by("-started_at")
+    )
     assigned = assignments_for(request.user)
     courses = {e.course_id: e.course for e in enrolments} | {a.course_id: a.course for a in assigned}
     progress = services.learner_progress(request.user, courses.values())
-    completions = {c.enrolment_id: c for c in Completion.objects.filter(user=request.user)}
+    completions = {e.pk: e.completion for e in enrolments if hasattr(e, "completion")}
     rows = [
         {
             "enrolment": e,

@@ -24,6 +24,7 @@ from wagtail.search import index
 from cms.blocks import RICH_TEXT_FEATURES, BodyBlock, KeyFiguresBlock
 from cms.listing import chosen_filters, filter_context, page_number
 from cms.models.snippets import ServiceProvider
+from cms.routing import route_from_site_root
 
 
 class ProgrammeArea(models.IntegerChoices):
@@ -86,6 +87,12 @@ class BasePage(Page):
         return [] if self.requires_sign_in else super().get_sitemap_urls(request)
 
     def route(self, request, path_components):
+        site = getattr(request, "_wagtail_site", None)
+        if site is not None and site.root_page_id == self.pk:  # where Wagtail starts: the site's root
+            return route_from_site_root(self, request, path_components, walk=self.walk_route)
+        return self.walk_route(request, path_components)
+
+    def walk_route(self, request, path_components):
         # Where every child is of one type (an index of articles, a course of modules), fetch the
         # child as that type in one query instead of Wagtail's two: the page, then its specific row.
         child_models = self.allowed_subpage_models() if path_components else []
@@ -95,6 +102,16 @@ class BasePage(Page):
                 child._cached_parent_obj = self
                 return child.route(request, path_components[1:])
         return super().route(request, path_components)
+
+    def remember_view_restrictions(self):
+        """Read the view restrictions of the page and its ancestors now, so that a page remembered
+        between requests (cms.routing) is checked against them without a query."""
+        self._view_restrictions = list(super().get_view_restrictions())
+
+    def get_view_restrictions(self):
+        if "_view_restrictions" in self.__dict__:
+            return self._view_restrictions
+        return super().get_view_restrictions()
 
     @property
     def og_image(self):

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "cms.middleware.RejectNulCharacterMiddleware",
     "cms.page_cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "cms.routing.CachedSiteMiddleware",
     "cms.middleware.PageMethodMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -108,3 +108,45 @@ def test_robots_disallows_exactly_the_private_prefixes(client, site_tree):
     disallowed = [line.removeprefix("Disallow: ") for line in robots.splitlines() if line.startswith("Disallow:")]
     assert disallowed == list(PRIVATE_PREFIXES)
     assert "/documents/" not in disallowed and "/admin/" in disallowed and "/my/" in disallowed
+
+
+# The first view after a publish (issue 17): the page is built again, with every value remembered
+# under the old version (site, route, settings, menu, breadcrumbs, footer) read afresh, in as many
+# queries with 200 articles as with a few.
+UNCACHED_BUDGETS = {"home": 10, "article": 14}
+
+
+@pytest.mark.parametrize("key", UNCACHED_BUDGETS)
+def test_a_page_not_in_the_cache_is_built_within_its_query_budget_whatever_the_content(client, site_tree, key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cms.page_cache import drop_all_pages
+    from tests.cms.factories import ArticlePageFactory
+
+    url = "/" if key == "home" else site_tree["article"].url
+    counts = []
+    for more_articles in (0, 200):
+        for n in range(more_articles):
+            ArticlePageFactory(parent=site_tree["articles"], title=f"Bài viết {n}", slug=f"bai-viet-{n}", area=1)
+        client.get(url)
+        drop_all_pages()  # as a publish does
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response["X-Page-Cache"] == "miss"
+        assert f"<title>{site_tree[key].title}" in response.content.decode()
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1] <= UNCACHED_BUDGETS[key], counts
+
+
+def test_a_page_remembered_between_requests_is_still_refused_once_made_private(client, site_tree):
+    from wagtail.models import PageViewRestriction
+
+    url = site_tree["article"].url
+    assert client.get(url).status_code == 200  # its route is remembered now
+
+    PageViewRestriction.objects.create(page=site_tree["articles"], restriction_type=PageViewRestriction.LOGIN)
+
+    response = client.get(url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
