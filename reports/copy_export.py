@@ -12,7 +12,10 @@ alike. Moments are written as cms.dates.export_date writes them, to the minute t
 tests/reports/test_copy_export.py holds both paths to byte-identical output.
 """
 
+import datetime
+import functools
 import json
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -141,17 +144,44 @@ def text_cell(column):
     return f"CASE WHEN {column} ~ %s THEN '''' || {column} ELSE NULLIF({column}, '') END"
 
 
-def utc_offset_sql(column):
-    """The site's offset from UTC at a local minute `reports.rows.local_minute` wrote, as an interval."""
-    return f"({column}::timestamp - timezone('UTC', timezone(%s, {column}::timestamp)))"
+def utc_offset_sql(column, zone_name):
+    """The zone's offset from UTC at a local minute `reports.rows.local_minute` wrote, as an interval."""
+    zone = "'" + str(zoneinfo.ZoneInfo(zone_name)).replace("'", "''") + "'"  # a zone's name, as a literal
+    return f"({column}::timestamp - timezone('UTC', timezone({zone}, {column}::timestamp)))"
 
 
-def moment_cell(column, offset):
+def moment_cell(column):
     """A moment `reports.rows.local_minute` wrote ("2026-03-05 14:30", in the site's time zone) as
-    cms.dates.export_date writes it: "2026-03-05T14:30:00+07:00", with the offset the zone has then."""
+    cms.dates.export_date writes it: "2026-03-05T14:30:00+07:00", with the offset the zone has then.
+    Over the years the zone keeps one offset (Asia/Ho_Chi_Minh: since 1975) it is a constant,
+    computed for the row only outside them."""
+    since, until, steady = steady_offset(settings.TIME_ZONE)
+    offset = utc_offset_sql(column, settings.TIME_ZONE)
     sign = f"CASE WHEN {offset} < interval '0' THEN '-' ELSE '+' END"
     size = f"CASE WHEN {offset} < interval '0' THEN -{offset} ELSE {offset} END"
-    return f"replace({column}, ' ', 'T') || ':00' || {sign} || to_char({size}, 'HH24:MI')"
+    computed = f"{sign} || to_char({size}, 'HH24:MI')"
+    steadily = f"{column} COLLATE \"C\" >= '{since}' AND {column} COLLATE \"C\" < '{until}'"
+    return f"replace({column}, ' ', 'T') || ':00' || CASE WHEN {steadily} THEN '{steady}' ELSE {computed} END"
+
+
+@functools.cache
+def steady_offset(zone_name, until=2100):
+    """(since, until, offset): local minutes, as local_minute writes them, between which the zone
+    keeps one offset, written as datetime.isoformat writes it ("+07:00"). Looked at every four weeks back
+    from `until`: `since` may be a little after the last change, never before it."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+
+    def offset_at(moment):
+        return moment.replace(tzinfo=zone).isoformat()[19:]
+
+    end = datetime.datetime(until, 1, 1)
+    steady, since, moment = offset_at(end), end, end
+    while moment.year > 1900:
+        moment -= datetime.timedelta(days=28)
+        if offset_at(moment) != steady:
+            break
+        since = moment
+    return since.strftime("%Y-%m-%d %H:%M"), end.strftime("%Y-%m-%d %H:%M"), steady
 
 
 def progress_percent_sql(done, modules, completed):
@@ -180,33 +210,31 @@ def _inner(queryset, connection):
 def enrolment_select(part, labels, connection):
     """The enrolments' rows: reports.rows.CompletionRows._enrolment_rows, written as cells."""
     inner, inner_params = _inner(part, connection)
-    formula, zone = exports.FORMULA_START_SQL, settings.TIME_ZONE
+    formula = exports.FORMULA_START_SQL
     # The live modules done come from the enrolment's own row (Enrolment.modules_done), as CompletionRows reads them.
     progress = progress_percent_sql("p.modules_done", "c.modules", "p.completed")
     sql = f"""
         SELECT {text_cell("p.full_name")}, {text_cell("p.email")}, %s::jsonb ->> p.unit_id::text,
             {text_cell("p.position")}, %s::jsonb ->> p.staff_category,
             c.title, c.area, %s::jsonb ->> p.source, %s::jsonb ->> (p.unit_id::text || ' ' || p.course_id::text),
-            {moment_cell("p.enrolled", "o.enrolled")}, {progress}, {moment_cell("p.completed", "o.completed")},
+            {moment_cell("p.enrolled")}, {progress}, {moment_cell("p.completed")},
             p.score, c.hours, {text_cell("NULLIF(p.serial, '')")},
             CASE WHEN p.serial <> '' THEN %s::jsonb ->> ({certificate_state_sql("p.status", "p.expires_on")}) END
         FROM ({inner}) AS p({ENROLMENT_COLUMNS})
         CROSS JOIN LATERAL (
             SELECT course ->> 0 AS title, course ->> 1 AS area, course ->> 2 AS hours, (course ->> 3)::int AS modules
-            FROM (SELECT %s::jsonb -> p.course_id::text AS course) AS cell
+            FROM (SELECT %s::jsonb -> p.course_id::text AS course) AS cell OFFSET 0
         ) AS c
-        CROSS JOIN LATERAL (
-            SELECT {utc_offset_sql("p.enrolled")} AS enrolled, {utc_offset_sql("p.completed")} AS completed
-        ) AS o
         ORDER BY p.pk
     """  # noqa: S608 - this module's SQL and Django's compiled query; every value is a parameter
+    # (OFFSET 0 keeps the LATERAL a step of its own: inlined, its expression would be computed once
+    # for each use.)
     params = [
         *(formula, formula, _json(labels.units), formula, _json(labels.staff)),
         *(_json(labels.sources), _json(labels.due_dates)),
         *(formula, _json(labels.states), labels.rows.today),
         *inner_params,
         _json(labels.courses),
-        *(zone, zone),
     ]
     return sql, params
 
