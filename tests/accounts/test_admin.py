@@ -114,6 +114,7 @@ def test_the_unit_list_shows_each_parent_with_a_fixed_number_of_queries(
     queries_for_six_units = len(captured)
     for n in range(20):
         OrganisationUnitFactory(parent=unit_tree["HN-X-SS"], name=f"Tổ dân phố {n}")
+    client.get("/admin/units/")  # a unit saved moves the content version: the site is looked up once again
     with django_assert_max_num_queries(queries_for_six_units):
         client.get("/admin/units/")
 
