@@ -240,9 +240,9 @@ REPEAT_COLUMNS = ("course_id", "unit_id", "figure", "on", "previous_on", "count"
 
 def activity_rows(days):
     """The day rows, and the month and year rows that add them up, as ACTIVITY_COLUMNS tuples."""
-    totals = defaultdict(lambda: defaultdict(int))
+    totals, spans_of_a_day = defaultdict(lambda: defaultdict(int)), tuple(Span.values)
     for (course_id, unit_id, on), counts in days.items():
-        for span in Span.values:
+        for span in spans_of_a_day:
             bucket = totals[course_id, unit_id, span, _beginning(on, span)]
             for figure, count in counts.items():
                 bucket[figure] += count
