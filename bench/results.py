@@ -83,7 +83,7 @@ def table(rows):
             verdicts = {row["passed"] for row in cells if row and row["passed"] is not None}
             verdict = "" if not verdicts else ("PASS" if verdicts == {True} else "FAIL")
             body.append((figure, database, *(_value(row) if row else "-" for row in cells), verdict))
-        lines += [""] + _format(headings, body)
+        lines += ([""] if lines else []) + _format(headings, body)
     return "\n".join(lines)
 
 
