@@ -9,4 +9,12 @@ STAFF_ROLES = (EDITORS, MODERATORS, MANAGERS, ADMINISTRATORS)
 
 
 def is_administrator(user):
-    return user.is_active and (user.is_superuser or user.groups.filter(name=ADMINISTRATORS).exists())
+    """Whether the user is an active administrator. The group is read once per user object (a
+    request's user: the scope rule asks several times a page), as Django caches permissions."""
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_is_administrator"):
+        user._is_administrator = user.groups.filter(name=ADMINISTRATORS).exists()
+    return user._is_administrator

@@ -8,6 +8,9 @@ accounts.scopes.visible_units(user) so a user is only offered the units they may
 """
 
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
 from accounts.models import OrganisationUnit
 
@@ -29,7 +32,8 @@ class UnitTreeSelect(forms.RadioSelect):
         options = [
             option for _group, group_options, _index in context["widget"]["optgroups"] for option in group_options
         ]
-        context["widget"]["empty_options"], context["widget"]["tree"] = self.unit_tree(options)
+        context["widget"]["empty_options"], tree = self.unit_tree(options)
+        context["widget"]["tree_html"] = mark_safe("".join(map(node_html, tree)))  # noqa: S308 - every text escaped
         context["widget"]["search_id"] = f"{context['widget']['attrs'].get('id') or name}-search"
         return context
 
@@ -69,3 +73,40 @@ class UnitTreeSelectMultiple(UnitTreeSelect):
 
     def value_omitted_from_data(self, data, files, name):
         return False
+
+
+# The tree is written in Python, every text escaped: a city has hundreds of units, and a template
+# for each (with Django's three templates per option) made the unit filter a third of a report
+# page's time.
+
+
+def node_html(node):
+    """A unit's item: its option, then its children folded under a summary."""
+    name = escape(node["unit"].name)
+    branch = ""
+    if children := node["children"]:
+        count = len(children)
+        summary = ngettext("%(counter)s unit under %(name)s", "%(counter)s units under %(name)s", count) % {
+            "counter": count,
+            "name": node["unit"].name,
+        }
+        branch = (
+            f'<details class="unit-tree__branch"{" open" if node["open"] else ""}><summary>{escape(summary)}</summary>'
+            f'<ul class="unit-tree__list">{"".join(map(node_html, children))}</ul></details>'
+        )
+    return f'<li class="unit-tree__item" data-unit-name="{name}">{option_html(node["option"])}{branch}</li>'
+
+
+def option_html(option):
+    """An option as Django's input_option.html writes it (a radio button or a check box, in its label)."""
+    attrs = "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in option["attrs"].items()
+        if value is not False
+    )
+    value = "" if option["value"] is None else f' value="{escape(option["value"])}"'
+    html = f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"{value}{attrs}>'
+    if option["wrap_label"]:
+        label_for = f' for="{escape(option["attrs"]["id"])}"' if option["attrs"].get("id") else ""
+        html = f"<label{label_for}>{html} {escape(option['label'])}</label>"
+    return html

@@ -5,6 +5,7 @@ never "2 days ago")."""
 import datetime
 
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,18 @@ from cms.dates import table_date
 from cms.models import ServiceProvider
 
 
-class TableDateColumn(Column):
+class TextColumn(Column):
+    """A column whose cells are written without a template: what wagtailadmin/tables/cell.html
+    writes, for the long report pages (eight columns of fifty rows, a template each, were a
+    tenth of the page's time)."""
+
+    def render_cell_html(self, instance, parent_context):
+        value = self.get_value(instance)
+        classname = format_html(' class="{}"', self.classname) if self.classname else ""
+        return format_html("<td{}>{}</td>", classname, "" if value is None else value)
+
+
+class TableDateColumn(TextColumn):
     """A date in a list, as every table shows it: "05/03/2026" (Wagtail's DateColumn says "2 days
     ago", which a due date must never say)."""
 

@@ -18,13 +18,9 @@ and as XLSX text cells alike; moments are formatted by the caller with cms.dates
 
 import csv
 import datetime
-import decimal
 import re
-import tempfile
 
-from django.http import FileResponse, StreamingHttpResponse
-
-import xlsxwriter
+from django.http import StreamingHttpResponse
 
 from cms.dates import export_date
 
@@ -46,11 +42,8 @@ FORMULA_START_SQL = f"^[{_HIDING_CHARACTERS}]*{_FORMULA_SIGN}"
 # One search of the line is cheaper than a look at each cell; a line that matches is written again
 # cell by cell.
 MAY_HOLD_A_FORMULA = re.compile(',"?' + _HIDING + _FORMULA_SIGN)
-# What XML cannot hold (control characters but the tab and the line ends), and what Excel reads as
-# an error value.
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What Excel reads as an error value.
 ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def starts_like_a_formula(text):
@@ -131,41 +124,5 @@ def written_csv_response(filename, headings, chunks, row_count, on_finished):
 def _csv_stream(filename, stream):
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def xlsx_response(filename, headings, rows, on_finished):
-    """An XLSX written row by row to a temporary file (XlsxWriter's constant_memory mode keeps one
-    row in memory), then streamed from it. Text is written as text (never read as a formula,
-    a number or an error), numbers as numbers, dates as the CSV writes them."""
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
-    sheet = workbook.add_worksheet("Sheet1")
-    quoted = workbook.add_format({"quote_prefix": True})
-    write_text, write_number = sheet.write_string, sheet.write_number
-    for column, heading in enumerate(headings):
-        write_text(0, column, str(heading))
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            if isinstance(value, str):
-                if not value:
-                    continue
-                if NOT_IN_XML.search(value):
-                    value = NOT_IN_XML.sub("", value)  # control characters XML cannot hold
-                text = value.replace("\r", "\n") if "\r" in value else value  # XML reads a CR as a LF
-                if STARTS_LIKE_A_FORMULA.match(value) or value in ERROR_CODES:
-                    write_text(count, column, text, quoted)  # Excel's own mark of typed text
-                else:
-                    write_text(count, column, text)
-            elif isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
-                write_number(count, column, value)
-            elif value is not None:
-                write_text(count, column, neutralise(value))  # a date: its ISO form
-    workbook.close()
-    output.seek(0)
-    on_finished(count)
-    response = FileResponse(output, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE)
     response["Cache-Control"] = "private, no-store"
     return response

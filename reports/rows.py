@@ -10,6 +10,7 @@ and labels and due dates come from dictionaries filled once.
 """
 
 import datetime
+import functools
 import re
 import zoneinfo
 from collections import defaultdict
@@ -28,14 +29,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Substr, TruncMinute
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationUnit
 from accounts.scopes import scope_filter, visible_units
 from certificates.models import STATE_LABELS, Certificate
 from courses.assignments import fulfilling
-from courses.models import Assignment, Completion, CoursePage, Enrolment, live_modules_by_course
+from courses.models import Assignment, Completion, CoursePage, Enrolment, live_module_counts
 from courses.services import progress_percent
 
 CHUNK = 5000
@@ -197,10 +198,9 @@ class CompletionRows:
             for page in courses.only("id", "title", "area", "hours", "path", "depth", "certificate_validity_months")
         }
         # A course's live modules are counted as the learner's pages count them.
-        modules = live_modules_by_course(self.courses.values())
+        modules = live_module_counts(self.courses.values())
         self.course_cells = {  # what a row shows of its course
-            pk: (page.title, str(page.get_area_display()), page.hours, len(modules[pk]))
-            for pk, page in self.courses.items()
+            pk: (page.title, str(page.get_area_display()), page.hours, modules[pk]) for pk, page in self.courses.items()
         }
         self.assignments = {}  # course id -> [(unit path, due date)], earliest first
         for course_id, path, due_on in (
@@ -227,7 +227,8 @@ class CompletionRows:
 
     def units_below(self, paths):
         """Ids of the units at or below any of these paths (the unit table is small: read once)."""
-        return [pk for pk, path, _name in self.units if OrganisationUnit.path_is_below(path, paths)]
+        tops = tuple(OrganisationUnit.tree_paths(paths))
+        return [pk for pk, path, _name in self.units if tops and path.startswith(tops)]
 
     # The two sources
 
@@ -269,8 +270,8 @@ class CompletionRows:
             .values_list(*LEARNER_VALUES_FROM_ENROLMENT, *ENROLMENT_VALUES)
         )
 
-    def _not_started(self, course_id):
-        """Learners covered by the course's assignments who have no enrolment in it."""
+    def _not_started_units(self, course_id):
+        """The units whose learners the course's not-started part lists (None when none: no part)."""
         if self.status in (Status.IN_PROGRESS, Status.COMPLETED) or self.completed_from or self.completed_to:
             return None
         assigned = self.assignments.get(course_id, [])
@@ -278,15 +279,13 @@ class CompletionRows:
             assigned = [(path, due_on) for path, due_on in assigned if due_on < self.today]
         if not assigned:
             return None
-        covered_units = set(self.units_below([path for path, _due_on in assigned])) & self.listed_units
-        if not covered_units:
-            return None
-        self.covered_units[course_id] = covered_units
-        covered = Q(unit_id__in=sorted(covered_units))
-        learner_filter = _strip_user_prefix(self.expected_filter)
+        return set(self.units_below([path for path, _due_on in assigned])) & self.listed_units or None
+
+    def _not_started(self, course_id, covered_units):
+        """Learners of the covered units who have no enrolment in the course."""
         return (
             get_user_model()
-            .objects.filter(covered, learner_filter)
+            .objects.filter(Q(unit_id__in=sorted(covered_units)), _strip_user_prefix(self.expected_filter))
             .exclude(Exists(Enrolment.objects.filter(user=OuterRef("pk"), course_id=course_id)))
             .order_by("pk")
             .values_list(*LEARNER_VALUES, "pk")  # the pk last: a page's cursor (see page)
@@ -316,12 +315,17 @@ class CompletionRows:
         return late
 
     def _parts(self):
+        """(kind, course id, queryset) of each part, in the rows' order. A course's not-started
+        queryset is built when first used (SimpleLazyObject): a page reads one or two parts of a
+        city's twenty courses."""
         parts, self.covered_units = [], {}
         self.enrolments = self._enrolments()
         if self.enrolments is not None:
             parts.append(("enrolment", None, self._enrolment_rows(self.enrolments)))
         for course_id in self.courses:
-            if (learners := self._not_started(course_id)) is not None:
+            if (covered_units := self._not_started_units(course_id)) is not None:
+                self.covered_units[course_id] = covered_units
+                learners = SimpleLazyObject(functools.partial(self._not_started, course_id, covered_units))
                 parts.append(("assigned", course_id, learners))
         return parts
 

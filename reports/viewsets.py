@@ -21,10 +21,10 @@ from audit.models import ExportLog
 from audit.services import log_export
 from cms.dates import export_date
 from cms.models import ProgrammeArea
-from cms.viewsets import TableDateColumn
+from cms.viewsets import TableDateColumn, TextColumn
 from courses.models import CoursePage
 from ops.replica import iterate_on_replica, reads_from_replica
-from reports import copy_export, exports
+from reports import copy_export, exports, xlsx
 from reports.lag import current_lag_notice
 from reports.rows import HEADINGS, CompletionRows, Cursor, Status
 from reports.summary import SummaryRow, chosen_courses, figures_as_of, figures_refreshed_at, unit_summary
@@ -138,15 +138,16 @@ class ScopedReportView(ManagersOnlyMixin, ReportView):
             {key: value for key, value in self.request.GET.items() if key != "export"},
         )
         headings = [str(heading) for heading in self.headings]
-        if spreadsheet_format == self.FORMAT_CSV and copy_export.available(rows):
-            # PostgreSQL writes the lines itself (COPY), byte for byte as the Python writer would.
-            lines = copy_export.CompletionCsv(rows)
-            chunks = iterate_on_replica(lines)
-            return exports.written_csv_response(
-                self.get_filename(), headings, chunks, lambda: lines.row_count, finished
-            )
+        if copy_export.available(rows):
+            # PostgreSQL writes the rows itself (COPY), byte for byte as the Python writers would.
+            if spreadsheet_format == self.FORMAT_CSV:
+                copied, respond = copy_export.completion_csv(rows), exports.written_csv_response
+            else:
+                copied, respond = copy_export.completion_xlsx(rows), xlsx.written_xlsx_response
+            chunks = iterate_on_replica(copied)
+            return respond(self.get_filename(), headings, chunks, lambda: copied.row_count, finished)
         values = iterate_on_replica(self.export_values(row) for row in rows)
-        make = exports.csv_response if spreadsheet_format == self.FORMAT_CSV else exports.xlsx_response
+        make = exports.csv_response if spreadsheet_format == self.FORMAT_CSV else xlsx.xlsx_response
         return make(self.get_filename(), headings, values, finished)
 
 
@@ -163,14 +164,14 @@ class CompletionRecordsView(ScopedReportView):
     results_template_name = "reports/completion_records_results.html"
     keyset_page, cursor_refused = None, False  # until paginate_queryset pages the rows
     columns = [
-        Column("full_name", label=_("Full name")),
-        Column("unit", label=_("Unit")),
-        Column("course", label=_("Course")),
-        Column("source", label=_("Source")),
+        TextColumn("full_name", label=_("Full name")),
+        TextColumn("unit", label=_("Unit")),
+        TextColumn("course", label=_("Course")),
+        TextColumn("source", label=_("Source")),
         TableDateColumn("due_on", label=_("Due date")),
-        Column("progress", label=_("Progress (%)")),
+        TextColumn("progress", label=_("Progress (%)")),
         TableDateColumn("completed_at", label=_("Completed")),
-        Column("certificate_serial", label=_("Certificate")),
+        TextColumn("certificate_serial", label=_("Certificate")),
     ]
 
     def report_rows(self, data):

@@ -5,6 +5,7 @@ from courses.models.pages import (
     CourseIndexPage,
     CoursePage,
     ModulePage,
+    live_module_counts,
     live_modules,
     live_modules_by_course,
 )
@@ -31,5 +32,6 @@ __all__ = [
     "QuizAttempt",
     "add_months",
     "live_modules",
+    "live_module_counts",
     "live_modules_by_course",
 ]

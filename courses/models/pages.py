@@ -1,10 +1,9 @@
 from collections import defaultdict
-from functools import reduce
 from http import HTTPMethod
-from operator import or_
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length, Substr
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
@@ -184,8 +183,26 @@ def live_modules(courses):
     courses = list(courses)
     if not courses:
         return ModulePage.objects.none()
-    children = reduce(or_, (ModulePage.objects.child_of_q(course) for course in courses))
-    return ModulePage.objects.live().filter(children).order_by("path").defer_streamfields()
+    # A child's path is its parent's and one step more: one IN list, which PostgreSQL plans in a
+    # fraction of the time an OR of one "child of" condition per course takes.
+    return (
+        ModulePage.objects.live()
+        .alias(parent_path=Substr("path", 1, Length("path") - ModulePage.steplen))
+        .filter(parent_path__in=[course.path for course in courses])
+        .order_by("path")
+        .defer_streamfields()
+    )
+
+
+def live_module_counts(courses):
+    """{course id: how many live modules it has} for these courses, in one query of paths alone
+    (a report needs the counts, not the pages)."""
+    courses = list(courses)
+    course_by_path = {course.path: course.pk for course in courses}
+    counts = dict.fromkeys(course_by_path.values(), 0)
+    for module_path in live_modules(courses).values_list("path", flat=True):
+        counts[course_by_path[module_path[: -ModulePage.steplen]]] += 1
+    return counts
 
 
 def live_modules_by_course(courses):

@@ -4,19 +4,22 @@ every hard case of a cell, every filter, every certificate state, a manager's sc
 languages. Either path changed alone fails here."""
 
 import datetime
+import io
 import itertools
+import zipfile
 
 from django.db import connection
 from django.utils import timezone, translation
 
 import pytest
+from openpyxl import load_workbook
 
 from accounts.models import User
 from certificates.models import Certificate
 from courses.figures import recompute_figures
 from courses.models import Enrolment, ModuleProgress
-from reports import exports
-from reports.copy_export import CompletionCsv
+from reports import exports, xlsx
+from reports.copy_export import completion_csv, completion_xlsx
 from reports.exports import _FORMULA_SIGNS, _HIDING_CHARACTERS
 from reports.rows import HEADINGS, CompletionRows
 from reports.viewsets import CompletionRecordsView
@@ -64,7 +67,29 @@ PLAIN = [
     "trailing comma,",
     "Đặng Thị Ư ơ",
     "\\.",
+    "A & B <c> d",
+    "#N/A",
+    "Lê\x1b Văn\ufffe",
+    "trailing space ",
+    "\x07",
+    "tab\tinside",
+    "\\",
 ]
+
+
+def python_and_copy_xlsx(rows):
+    """The XLSX of the rows as the Python writer writes it, and as COPY writes it; their row counts."""
+    headings = [str(heading) for heading in HEADINGS]
+    counts = []
+    values = (CompletionRecordsView.export_values(row) for row in rows)
+    python = b"".join(xlsx.xlsx_response("x", headings, values, counts.append).streaming_content)
+    sheet_rows = completion_xlsx(rows)
+    copied = xlsx.written_xlsx_response("x", headings, iter(sheet_rows), lambda: sheet_rows.row_count, counts.append)
+    return python, b"".join(copied.streaming_content), counts
+
+
+def sheet_xml(workbook):
+    return zipfile.ZipFile(io.BytesIO(workbook)).read("xl/worksheets/sheet1.xml").decode()
 
 
 def python_and_copy(rows):
@@ -75,7 +100,7 @@ def python_and_copy(rows):
         "x", headings, (CompletionRecordsView.export_values(row) for row in rows), counts.append
     )
     python_bytes = b"".join(python.streaming_content)
-    lines = CompletionCsv(rows)
+    lines = completion_csv(rows)
     copied = exports.written_csv_response("x", headings, iter(lines), lambda: lines.row_count, counts.append)
     copied_bytes = b"".join(copied.streaming_content)
     return python_bytes, copied_bytes, counts
@@ -189,6 +214,29 @@ def test_copy_writes_the_bytes_the_python_writer_writes_for_every_filter(unit_tr
     assert '"cr\rinside"' in everything and '"Lê ""Bé"", Văn B"' in everything
     assert "2026-01-24T06:23:00+07:00,100,2026-03-05T06:30:00+07:00,85,2.0," in everything
     assert "\r\n" not in everything.replace("crlf\r\ninside", "")  # one line end: "\n"
+
+
+def test_copy_writes_the_xlsx_the_python_writer_writes_for_every_filter(unit_tree, hard_cases):
+    administrator = UserFactory(roles=["Administrators"])
+
+    for filters in filter_sets(unit_tree, hard_cases):
+        python, copied, counts = python_and_copy_xlsx(CompletionRows(administrator, **filters))
+
+        assert sheet_xml(copied) == sheet_xml(python), filters  # the rows, where a difference shows
+        assert copied == python, filters
+        assert counts[0] == counts[1] == sheet_xml(python).count("<row ") - 1, filters
+
+    everything = python_and_copy_xlsx(CompletionRows(administrator))[0]
+    sheet = load_workbook(io.BytesIO(everything)).active
+    cells = {cell.value: cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value is not None}
+    # The hard cases are there, so the comparison above compared them, and read back as written.
+    assert cells["A & B <c> d"].data_type == "s" and not cells["A & B <c> d"].quotePrefix
+    assert cells["#N/A"].quotePrefix and cells["'=1+1"[1:]].quotePrefix
+    assert "Lê Văn" in cells and "tab\tinside" in cells and "trailing space " in cells and "\\" in cells
+    assert "cr\ninside" in cells and "crlf\n\ninside" in cells  # XML reads a carriage return as a line feed
+    assert "\x07" not in cells  # nothing left of it: no cell
+    assert {cells[85].data_type, cells[1.5].data_type, cells[12].data_type} == {"n"}
+    assert cells["2026-01-24T06:23:00+07:00"].data_type == "s"
 
 
 def test_progress_at_a_half_rounds_to_even_and_every_certificate_state_is_named(unit_tree, hard_cases):

@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from courses import services as course_services
-from reports.exports import csv_response, xlsx_response
+from reports.exports import csv_response
+from reports.xlsx import xlsx_response
 from tests.accounts.factories import ManagerScopeFactory, UserFactory
 from tests.courses.factories import complete_course
 from tests.reports.test_reports import csv_rows

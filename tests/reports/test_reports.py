@@ -153,7 +153,7 @@ def test_every_export_is_logged_with_its_filters_and_row_count(staff_client, uni
     client = manager_of(staff_client, unit_tree, "HN-P-HK")
 
     csv_rows(client.get(URL, {"status": "completed", "export": "csv"}))
-    client.get(URL, {"export": "xlsx"})
+    b"".join(client.get(URL, {"export": "xlsx"}).streaming_content)  # streamed: counted once sent
 
     csv_log, xlsx_log = ExportLog.objects.order_by("created_at")
     assert (csv_log.user, csv_log.report, csv_log.export_format) == (client.user, "completion_records", "csv")
