@@ -77,8 +77,11 @@ format: dev-venv ## Apply ruff's fixes and formatting, indent the templates
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djhtml $(TEMPLATES)
 
+# Two processes (pytest-xdist), one per core of the machines the suite runs on; PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= 2
+
 test: dev-venv messages pdf-libraries browser lint ## Run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
 test-postgres: ## The suite against the local PostgreSQL
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(MAKE) test

@@ -69,7 +69,10 @@ class RedisServer:
 def redis_server(tmp_path_factory):
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is needed (Debian package redis-server)")
-    port = next((port for port in PORTS if not port_is_open(port)), None)
+    # Each pytest-xdist worker looks from its own place in the range: two never race for one port.
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    start = worker * 4 % len(PORTS)
+    port = next((port for port in [*PORTS[start:], *PORTS[:start]] if not port_is_open(port)), None)
     if port is None:
         pytest.fail(f"every port of {PORTS} is taken")
     server = RedisServer(tmp_path_factory.mktemp("redis"), port)
