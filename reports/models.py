@@ -74,15 +74,24 @@ class UnitCourseActivity(models.Model):
         MONTH = "month", _("Month")
         YEAR = "year", _("Year")
 
+    # Counted from the records and written whole by each refresh: no constraint in the database
+    # (a deferred check for each of a city's hundreds of thousands of rows made most of a refresh's
+    # time); Django still deletes a unit's or a course's rows with it.
     unit = models.ForeignKey(
         "accounts.OrganisationUnit",
         verbose_name=_("unit"),
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     course = models.ForeignKey(
-        "courses.CoursePage", verbose_name=_("course"), on_delete=models.CASCADE, related_name="+", db_index=False
+        "courses.CoursePage",
+        verbose_name=_("course"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     span = models.CharField(_("span"), max_length=5, choices=Span.choices)
     starts_on = models.DateField(_("starts on"))
@@ -116,15 +125,22 @@ class UnitCourseRepeat(models.Model):
         COMPLETED = "completed", _("Completed")
         CERTIFICATES = "certificates", _("Certificates issued")
 
+    # As UnitCourseActivity's: no constraint in the database.
     unit = models.ForeignKey(
         "accounts.OrganisationUnit",
         verbose_name=_("unit"),
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     course = models.ForeignKey(
-        "courses.CoursePage", verbose_name=_("course"), on_delete=models.CASCADE, related_name="+", db_index=False
+        "courses.CoursePage",
+        verbose_name=_("course"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     figure = models.CharField(_("figure"), max_length=12, choices=Figure.choices)
     on = models.DateField(_("day"))

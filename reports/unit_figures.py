@@ -23,13 +23,12 @@ backend: development, tests), a read after a change counts them again first.
 import datetime
 import logging
 import time
-from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import Lag, TruncDate
 from django.db.models.signals import post_delete, post_save
 from django.tasks import task
 from django.utils import timezone
@@ -46,6 +45,7 @@ REFRESH_DELAY = datetime.timedelta(seconds=30)  # the changes of these seconds s
 QUEUED_KEY = "reports:unit-figures:queued"
 CHANGED_KEY = "reports:unit-figures:changed"  # without a worker: when a figure last changed
 BATCH = 5000
+REFRESH_WORK_MEM = "128MB"  # for the refresh's transaction only (PostgreSQL's default is 4MB)
 Span = UnitCourseActivity.Span
 Figure = UnitCourseRepeat.Figure
 
@@ -182,10 +182,13 @@ def refresh():
     began = time.perf_counter()
     with transaction.atomic(using=DEFAULT_DB_ALIAS):
         marker, _created = UnitFiguresRefresh.objects.select_for_update().get_or_create(pk=1)
+        connection = transaction.get_connection(DEFAULT_DB_ALIAS)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the grouping of a city's rows, in memory rather than on disk
+                cursor.execute("SET LOCAL work_mem = %s", [REFRESH_WORK_MEM])
         counted_at = timezone.now()
         courses = list(CoursePage.objects.using(DEFAULT_DB_ALIAS).all())
         standing = standing_facts(courses, using=DEFAULT_DB_ALIAS)
-        days, repeats = activity_by_day(), list(all_repeats())
         for model in (UnitLearners, UnitCourseAssignment, UnitCourseActivity, UnitCourseRepeat):
             model.objects.all().delete()
         insert_rows(UnitLearners, ("unit_id", "learners"), standing.learners.items())
@@ -197,8 +200,8 @@ def refresh():
                 for (course_id, unit_id), due_on in standing.due_on.items()
             ),
         )
-        insert_rows(UnitCourseActivity, ACTIVITY_COLUMNS, activity_rows(days))
-        insert_rows(UnitCourseRepeat, REPEAT_COLUMNS, repeats)
+        insert_selected(UnitCourseActivity, ACTIVITY_COLUMNS, *activity_select())
+        insert_selected(UnitCourseRepeat, REPEAT_COLUMNS, *repeats_select())
         marker.refreshed_at = counted_at
         marker.seconds = time.perf_counter() - began
         marker.save()
@@ -221,35 +224,78 @@ def events():
     ]
 
 
-def activity_by_day():
-    """{(course id, unit id, day): {figure: rows}} from one grouped query per figure."""
-    days = defaultdict(dict)
-    for figure, queryset, _kind, day in events():
-        for course_id, unit_id, on, count in (
-            queryset.values("course_id", "user__unit_id", day)
-            .annotate(count=Count("pk"))
-            .values_list("course_id", "user__unit_id", day, "count")
-        ):
-            days[course_id, unit_id, on][figure] = count
-    return days
-
-
 ACTIVITY_COLUMNS = ("course_id", "unit_id", "span", "starts_on", "enrolled", "completed", "certificates")
 REPEAT_COLUMNS = ("course_id", "unit_id", "figure", "on", "previous_on", "count")
 
 
-def activity_rows(days):
-    """The day rows, and the month and year rows that add them up, as ACTIVITY_COLUMNS tuples."""
-    totals, spans_of_a_day = defaultdict(lambda: defaultdict(int)), tuple(Span.values)
-    for (course_id, unit_id, on), counts in days.items():
-        for span in spans_of_a_day:
-            bucket = totals[course_id, unit_id, span, _beginning(on, span)]
-            for figure, count in counts.items():
-                bucket[figure] += count
-    return [
-        (course_id, unit_id, span, starts_on, counts["enrolled"], counts["completed"], counts["certificates"])
-        for (course_id, unit_id, span, starts_on), counts in totals.items()
-    ]
+def compiled(queryset):
+    return queryset.query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
+
+
+# The refresh's counts are made by the database (INSERT … SELECT): a city has millions of
+# enrolments, and the day rows alone, added up in Python, made a refresh take minutes. The
+# querysets are the ORM's (events()), so that SQLite and PostgreSQL both run them.
+
+
+def activity_select():
+    """(with, select, params): the day rows (a grouped query per figure, added up by course, unit
+    and day) and the month and year rows that add them up, as ACTIVITY_COLUMNS."""
+    connection = transaction.get_connection(DEFAULT_DB_ALIAS)
+    figures = list(Figure.values)  # enrolled, completed, certificates: a column each
+    parts, params = [], []
+    for figure, queryset, _kind, day in events():
+        grouped = queryset.order_by().values(c=F("course_id"), u=F("user__unit_id"), d=F(day)).annotate(n=Count("pk"))
+        sql, part_params = compiled(grouped)
+        counts = ", ".join(f"{'n' if name == figure else '0'} AS {name}" for name in figures)
+        parts.append(f"SELECT c, u, d, {counts} FROM ({sql}) AS {figure}_rows")
+        params += part_params
+    sums = ", ".join(f"SUM({name})" for name in figures)
+    days = (
+        "SELECT c, u, d, "
+        + ", ".join(f"SUM({name}) AS {name}" for name in figures)
+        + " FROM ("
+        + " UNION ALL ".join(f"SELECT * FROM ({part}) AS p{index}" for index, part in enumerate(parts))
+        + ") AS figure_rows GROUP BY c, u, d"
+    )
+    selects, select_params = [f"SELECT c, u, %s, d, {', '.join(figures)} FROM days"], [Span.DAY.value]
+    for span in (Span.MONTH, Span.YEAR):
+        starts_on, trunc_params = connection.ops.date_trunc_sql(span.value, "d", ())
+        selects.append(f"SELECT c, u, %s, {starts_on}, {sums} FROM days GROUP BY 1, 2, 4")
+        select_params += [span.value, *trunc_params]
+    return f"WITH days AS ({days})", " UNION ALL ".join(selects), [*params, *select_params]
+
+
+def repeats_select():
+    """(with, select, params): each row of a figure after the first of its learner and course, with
+    the day of the one before (by day, then by id: LAG), counted by course, unit, day and day before,
+    as REPEAT_COLUMNS."""
+    parts, params = [], []
+    for figure, queryset, _kind, day in events():
+        # The learner is the same, so is whether they are active and in a unit: the filtered rows
+        # of a learner and course are all of them or none.
+        before = Window(Lag(day), partition_by=[F("user_id"), F("course_id")], order_by=[F(day).asc(), F("pk").asc()])
+        ordered = (
+            queryset.order_by()
+            .annotate(before=before)
+            .values(c=F("course_id"), u=F("user__unit_id"), d=F(day), b=F("before"))
+        )
+        sql, part_params = compiled(ordered)
+        parts.append(
+            f"SELECT c, u, %s, d, b, COUNT(*) FROM ({sql}) AS {figure}_rows WHERE b IS NOT NULL GROUP BY 1, 2, 4, 5"
+        )
+        params += [figure.value, *part_params]
+    return "", " UNION ALL ".join(f"SELECT * FROM ({part}) AS p{index}" for index, part in enumerate(parts)), params
+
+
+def insert_selected(model, columns, with_clause, select, params):
+    """WITH … INSERT … SELECT: the select's rows, in the order of `columns`, into the model's table."""
+    connection = transaction.get_connection(DEFAULT_DB_ALIAS)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(column.removesuffix("_id")).column) for column in columns
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{with_clause} INSERT INTO {table} ({names}) {select}", params)
 
 
 def insert_rows(model, columns, rows):
@@ -267,26 +313,6 @@ def insert_rows(model, columns, rows):
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-
-
-def all_repeats():
-    """UnitCourseRepeat rows (REPEAT_COLUMNS tuples): each row of a figure after the first of its
-    learner and course, with the day of the one before (by day, then by id)."""
-    for figure, queryset, kind, day in events():
-        # The learner is the same, so is whether they are active and in a unit.
-        same_pair = kind.filter(user_id=OuterRef("user_id"), course_id=OuterRef("course_id")).exclude(pk=OuterRef("pk"))
-        rows = (
-            queryset.filter(Exists(same_pair))
-            .order_by("user_id", "course_id", day, "pk")
-            .values_list("user_id", "course_id", "user__unit_id", day)
-        )
-        counts, previous = defaultdict(int), None
-        for user_id, course_id, unit_id, on in rows:
-            if previous is not None and previous[:2] == (user_id, course_id):
-                counts[course_id, unit_id, on, previous[2]] += 1
-            previous = (user_id, course_id, on)
-        for (course_id, unit_id, on, previous_on), count in counts.items():
-            yield (course_id, unit_id, str(figure), on, previous_on, count)  # the value, not the enum
 
 
 @task(backend="background")
