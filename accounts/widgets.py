@@ -8,7 +8,7 @@ accounts.scopes.visible_units(user) so a user is only offered the units they may
 """
 
 from django import forms
-from django.utils.html import escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
@@ -82,7 +82,7 @@ class UnitTreeSelectMultiple(UnitTreeSelect):
 
 def node_html(node):
     """A unit's item: its option, then its children folded under a summary."""
-    name = escape(node["unit"].name)
+    name = conditional_escape(node["unit"].name)
     branch = ""
     if children := node["children"]:
         count = len(children)
@@ -91,7 +91,7 @@ def node_html(node):
             "name": node["unit"].name,
         }
         branch = (
-            f'<details class="unit-tree__branch"{" open" if node["open"] else ""}><summary>{escape(summary)}</summary>'
+            f'<details class="unit-tree__branch"{" open" if node["open"] else ""}><summary>{conditional_escape(summary)}</summary>'
             f'<ul class="unit-tree__list">{"".join(map(node_html, children))}</ul></details>'
         )
     return f'<li class="unit-tree__item" data-unit-name="{name}">{option_html(node["option"])}{branch}</li>'
@@ -100,13 +100,17 @@ def node_html(node):
 def option_html(option):
     """An option as Django's input_option.html writes it (a radio button or a check box, in its label)."""
     attrs = "".join(
-        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
         for name, value in option["attrs"].items()
         if value is not False
     )
-    value = "" if option["value"] is None else f' value="{escape(option["value"])}"'
-    html = f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"{value}{attrs}>'
+    value = "" if option["value"] is None else f' value="{conditional_escape(option["value"])}"'
+    html = (
+        f'<input type="{conditional_escape(option["type"])}" name="{conditional_escape(option["name"])}"{value}{attrs}>'
+    )
     if option["wrap_label"]:
-        label_for = f' for="{escape(option["attrs"]["id"])}"' if option["attrs"].get("id") else ""
-        html = f"<label{label_for}>{html} {escape(option['label'])}</label>"
+        label_for = f' for="{conditional_escape(option["attrs"]["id"])}"' if option["attrs"].get("id") else ""
+        html = f"<label{label_for}>{html} {conditional_escape(option['label'])}</label>"
     return html
