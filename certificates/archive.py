@@ -2,36 +2,15 @@
 
 import zipfile
 
+from ops.zip_stream import ZipPipe
+
 CHUNK = 64 * 1024
-
-
-class _Pipe:
-    """A write-only file for zipfile that hands what was written back to the generator."""
-
-    def __init__(self):
-        self.parts, self.position = [], 0
-
-    def write(self, data):
-        self.parts.append(bytes(data))
-        self.position += len(data)
-        return len(data)
-
-    def tell(self):
-        return self.position
-
-    def flush(self):
-        pass
-
-    def take(self):
-        data = b"".join(self.parts)
-        self.parts.clear()
-        return data
 
 
 def zip_stream(certificates, on_finished):
     """Yield the bytes of a ZIP of these certificates' PDFs, named by serial (neutral names);
     `on_finished(count)` runs once the last byte is sent."""
-    pipe = _Pipe()
+    pipe = ZipPipe()
     count = 0
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates.iterator(chunk_size=500):

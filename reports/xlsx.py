@@ -22,6 +22,7 @@ import zipfile
 
 from django.http import StreamingHttpResponse
 
+from ops.zip_stream import ZipPipe
 from reports.exports import ERROR_CODES, STARTS_LIKE_A_FORMULA, neutralise
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -151,27 +152,6 @@ SHEET_START = f'{_DECLARATION}<worksheet xmlns="{_MAIN}"><sheetData>\n'
 SHEET_END = "</sheetData></worksheet>\n"
 
 
-class _Collected:
-    """A file ZipFile writes into, emptied by the stream after each write (not seekable: ZipFile then
-    writes each entry's sizes after its data)."""
-
-    def __init__(self):
-        self.chunks, self.size = [], 0
-
-    def write(self, data):
-        self.chunks.append(bytes(data))
-        self.size += len(data)
-        return len(data)
-
-    def flush(self):
-        pass
-
-    def taken(self):
-        data = b"".join(self.chunks)
-        self.chunks, self.size = [], 0
-        return data
-
-
 def _entry(name):
     """A compressed entry with a fixed date: the same rows always make the same file."""
     entry = zipfile.ZipInfo(name, date_time=(2021, 1, 1, 0, 0, 0))
@@ -186,18 +166,18 @@ def _entry(name):
 def workbook_chunks(sheet_xml):
     """The XLSX file as bytes chunks, its sheet's rows read from `sheet_xml` (text or bytes chunks,
     the rows as `row_xml` writes them) as the stream goes."""
-    collected = _Collected()
-    with zipfile.ZipFile(collected, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as package:
+    pipe = ZipPipe()
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         for name, xml in _PARTS.items():
             package.writestr(_entry(name), _DECLARATION + xml)
         with package.open(_entry("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as sheet:
             sheet.write(SHEET_START.encode())
             for chunk in sheet_xml:
                 sheet.write(chunk.encode() if isinstance(chunk, str) else chunk)
-                if collected.size >= CHUNK_BYTES:
-                    yield collected.taken()
+                if pipe.waiting >= CHUNK_BYTES:
+                    yield pipe.take()
             sheet.write(SHEET_END.encode())
-    yield collected.taken()
+    yield pipe.take()
 
 
 def xlsx_response(filename, headings, rows, on_finished):
